@@ -1,7 +1,6 @@
+using AutoDL.Data;
 using AutoDL.Worker;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddHostedService<Worker>();
-
-var host = builder.Build();
-host.Run();
+using var host = WorkerHost.CreateBuilder(args).Build();
+await host.Services.InitializeAutoDLDatabaseAsync(CancellationToken.None);
+await host.RunAsync();

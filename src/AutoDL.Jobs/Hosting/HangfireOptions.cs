@@ -1,0 +1,19 @@
+namespace AutoDL.Jobs.Hosting;
+
+/// <summary>Background job settings. Bound from <c>AutoDL:Hangfire</c>.</summary>
+public sealed record HangfireOptions
+{
+    public const string Section = "AutoDL:Hangfire";
+
+    /// <summary>Run a Hangfire server inside this process (the web app in embedded mode, always the worker).</summary>
+    public bool Server { get; init; } = true;
+
+    /// <summary>Jobs run at once by this process; 0 means one per processor core.</summary>
+    public int WorkerCount { get; init; }
+
+    /// <summary>Queues this process takes jobs from, most urgent first. GPU machines add <c>gpu</c>.</summary>
+    public string[] Queues { get; init; } = [JobQueues.Default, JobQueues.Cpu];
+
+    /// <summary>Hangfire's SQLite file; empty means <c>{DataRoot}/hangfire.db</c>.</summary>
+    public string? StoragePath { get; init; }
+}
