@@ -11,8 +11,13 @@ public sealed record HangfireOptions
     /// <summary>Jobs run at once by this process; 0 means one per processor core.</summary>
     public int WorkerCount { get; init; }
 
-    /// <summary>Queues this process takes jobs from, most urgent first. GPU machines add <c>gpu</c>.</summary>
-    public string[] Queues { get; init; } = [JobQueues.Default, JobQueues.Cpu];
+    /// <summary>
+    /// Queues this process takes jobs from, most urgent first; empty means <c>default</c> and <c>cpu</c>.
+    /// GPU machines add <c>gpu</c>. (No initializer: configuration binding appends to an initialized array.)
+    /// </summary>
+    public string[] Queues { get; init; } = [];
+
+    public string[] EffectiveQueues => Queues.Length > 0 ? Queues : [JobQueues.Default, JobQueues.Cpu];
 
     /// <summary>Hangfire's SQLite file; empty means <c>{DataRoot}/hangfire.db</c>.</summary>
     public string? StoragePath { get; init; }

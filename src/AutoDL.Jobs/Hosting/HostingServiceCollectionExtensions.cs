@@ -50,7 +50,7 @@ public static class HostingServiceCollectionExtensions
             services.AddHangfireServer(server =>
             {
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-                server.Queues = options.Queues;
+                server.Queues = options.EffectiveQueues;
                 server.WorkerCount = options.WorkerCount > 0 ? options.WorkerCount : Environment.ProcessorCount;
             });
         }
