@@ -5,6 +5,7 @@ using AutoDL.Web.Auth;
 using AutoDL.Web.Components;
 using AutoDL.Web.Health;
 using Hangfire;
+using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 
 var contentRoot = AutoDLPaths.LocateContentRoot();
@@ -15,7 +16,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     WebRootPath = Path.Combine(contentRoot, "wwwroot"),
 });
 
-builder.Services.AddAutoDLCore(builder.Configuration, builder.Environment.ContentRootPath);
+var dataRoot = builder.Services.AddAutoDLCore(builder.Configuration, builder.Environment.ContentRootPath);
+// Sign-in cookies survive restarts (and containers): the keys that protect them live in the data folder.
+builder.Services.AddDataProtection()
+    .SetApplicationName("AutoDL")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataRoot, "keys")));
 builder.Services.AddAutoDLAuth(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddHealthChecks()
