@@ -1,0 +1,190 @@
+namespace AutoDL.Core.Search;
+
+/// <summary>Thrown from <see cref="TrialContext.ReportAsync"/> when the pruner stops the trial; the runner records it as Pruned.</summary>
+public sealed class TrialPrunedException(int number, int step)
+    : Exception($"Trial {number} was pruned at step {step}.");
+
+/// <summary>What a learner sees of the trial it trains: its parameters, and a way to report progress.</summary>
+public sealed class TrialContext
+{
+    private readonly Func<int, double, CancellationToken, Task> _report;
+
+    internal TrialContext(Trial trial, SearchSpace space, Func<int, double, CancellationToken, Task> report)
+    {
+        Trial = trial;
+        Parameters = space.ToExternal(trial.Params);
+        _report = report;
+    }
+
+    public Trial Trial { get; }
+
+    public int Number => Trial.Number;
+
+    /// <summary>The learner-facing values of the active parameters (double, long or string).</summary>
+    public IReadOnlyDictionary<string, object> Parameters { get; }
+
+    /// <summary>Records an intermediate value (an epoch, a fold, a boosting round) and asks the pruner about it.</summary>
+    /// <exception cref="TrialPrunedException">The pruner stops the trial: let it propagate.</exception>
+    public Task ReportAsync(int step, double value, CancellationToken cancellationToken) => _report(step, value, cancellationToken);
+}
+
+/// <summary>Trains and evaluates one trial; returns one value per objective.</summary>
+public delegate Task<IReadOnlyList<double>> TrialObjective(TrialContext trial, CancellationToken cancellationToken);
+
+public sealed record SearchRunnerOptions
+{
+    /// <summary>How often a running trial tells the store it is alive.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A Running trial silent for this long is failed as stale, and its budget slot re-run.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest a single trial may take; null for no limit but the search's own time budget.</summary>
+    public TimeSpan? TrialTimeout { get; init; }
+}
+
+public enum SearchStopReason
+{
+    TrialBudgetSpent,
+    TimeBudgetSpent,
+    Cancelled,
+}
+
+/// <summary>What one worker's run of the loop did.</summary>
+public sealed record SearchRunSummary(int Complete, int Pruned, int Failed, SearchStopReason StopReason);
+
+/// <summary>
+/// The search loop, <c>while budget left: ask → train → tell</c>. Parallelism is several runners (in one process or
+/// many machines) on the same store: the store keeps numbers unique and the trial budget exact. With one worker and
+/// the same seed, a search proposes the same trial sequence (each trial's generator is seeded from seed and number).
+/// </summary>
+public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pruner, TimeProvider clock, SearchRunnerOptions options)
+{
+    public async Task<SearchRunSummary> RunAsync(string searchId, string worker, TrialObjective objective, CancellationToken cancellationToken)
+    {
+        int complete = 0, pruned = 0, failed = 0;
+        var search = await store.GetSearchAsync(searchId, cancellationToken);
+        var spec = search.Spec;
+        while (true)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new SearchRunSummary(complete, pruned, failed, SearchStopReason.Cancelled);
+            }
+
+            search = await store.GetSearchAsync(searchId, cancellationToken);
+            var deadline = Deadline(search);
+            if (deadline <= clock.GetUtcNow())
+            {
+                return new SearchRunSummary(complete, pruned, failed, SearchStopReason.TimeBudgetSpent);
+            }
+
+            await store.FailStaleTrialsAsync(searchId, options.StaleAfter, cancellationToken);
+            var trial = await store.AskAsync(searchId, worker, (number, trials) =>
+                sampler.Sample(new SamplingContext(spec.Space, spec.Directions, trials, number, SamplerRandom.For(spec.Seed, number))),
+                cancellationToken);
+            if (trial is null)
+            {
+                return new SearchRunSummary(complete, pruned, failed, SearchStopReason.TrialBudgetSpent);
+            }
+
+            // The wall-clock budget counts from the first trial; a trial that outlives it is stopped.
+            deadline = Deadline(search with { StartedAt = search.StartedAt ?? trial.StartedAt });
+            var outcome = await RunTrialAsync(searchId, spec, trial, objective, deadline, cancellationToken);
+            try
+            {
+                await store.TellAsync(searchId, trial.Number, outcome, CancellationToken.None);
+            }
+            catch (InvalidOperationException)
+            {
+                // Failed as stale meanwhile (this worker was silent too long): the store keeps that verdict.
+                outcome = TrialOutcome.Failed("stale");
+            }
+
+            switch (outcome.State)
+            {
+                case TrialState.Complete: complete++; break;
+                case TrialState.Pruned: pruned++; break;
+                default: failed++; break;
+            }
+        }
+    }
+
+    private DateTimeOffset Deadline(StoredSearch search) =>
+        search.Spec.Budget.WallClock is { } limit && search.StartedAt is { } started ? started + limit : DateTimeOffset.MaxValue;
+
+    private async Task<TrialOutcome> RunTrialAsync(
+        string searchId, SearchSpec spec, Trial trial, TrialObjective objective, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        using var trialCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = options.TrialTimeout is { } limit ? new CancellationTokenSource(limit, clock) : new CancellationTokenSource();
+        var untilDeadline = deadline - clock.GetUtcNow();
+        using var budget = deadline == DateTimeOffset.MaxValue ? new CancellationTokenSource()
+            : new CancellationTokenSource(untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(trialCancellation.Token, timeout.Token, budget.Token);
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(searchId, trial.Number, stopHeartbeat.Token);
+
+        var context = new TrialContext(trial, spec.Space, async (step, value, ct) =>
+        {
+            await store.ReportAsync(searchId, trial.Number, step, value, ct);
+            var trials = await store.GetTrialsAsync(searchId, ct);
+            var current = trials.First(t => t.Number == trial.Number);
+            if (pruner.ShouldPrune(new PruningContext(current, trials, spec.Directions[0])))
+            {
+                throw new TrialPrunedException(trial.Number, step);
+            }
+        });
+
+        try
+        {
+            var values = await objective(context, linked.Token);
+            return TrialOutcome.Complete([.. values]);
+        }
+        catch (TrialPrunedException)
+        {
+            return TrialOutcome.Pruned();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return TrialOutcome.Failed("Cancelled: the search was stopped while this trial ran.");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return TrialOutcome.Failed($"Timed out: the trial ran longer than its limit of {options.TrialTimeout!.Value.TotalSeconds:0.#} s.");
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            return TrialOutcome.Failed("Stopped: the search's time budget ran out while this trial ran.");
+        }
+        catch (Exception e)
+        {
+            return TrialOutcome.Failed(e.Message);
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task HeartbeatAsync(string searchId, int number, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.HeartbeatInterval, clock, stop);
+                await store.HeartbeatAsync(searchId, number, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The trial finished.
+        }
+        catch (InvalidOperationException)
+        {
+            // The trial is no longer Running (failed as stale): the tell will find out too.
+        }
+    }
+}
