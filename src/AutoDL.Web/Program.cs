@@ -15,6 +15,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = contentRoot,
     WebRootPath = Path.Combine(contentRoot, "wwwroot"),
 });
+// Serve the framework's and MudBlazor's static web assets (blazor.web.js, _content/...) when run from build output in
+// any environment, not only Development (the default); published output has no runtime manifest, so this is a no-op there.
+if (!builder.Environment.IsDevelopment())
+{
+    builder.WebHost.UseStaticWebAssets();
+}
 
 var dataRoot = builder.Services.AddAutoDLCore(builder.Configuration, builder.Environment.ContentRootPath);
 // Sign-in cookies survive restarts (and containers): the keys that protect them live in the data folder.

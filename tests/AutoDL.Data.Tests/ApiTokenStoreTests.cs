@@ -123,6 +123,14 @@ public sealed class ApiTokenStoreTests : IAsyncLifetime
         Assert.Contains($"at least {ApiTokenStore.MinimumSecretLength} characters", error.Message);
     }
 
+    [Fact]
+    public async Task AShortImportedSecretShowsNoMoreThanAQuarterOfItself()
+    {
+        var imported = await _store.ImportAsync(UserId, "bootstrap", "0123456789abcdef", CancellationToken.None);
+
+        Assert.Equal("0123", imported.Prefix);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]

@@ -46,8 +46,8 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value,
-            ["Form.Email"] = email,
-            ["Form.Password"] = password,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
         });
         var response = await client.PostAsync("/login", form);
         if (response.StatusCode != HttpStatusCode.Redirect)

@@ -16,7 +16,7 @@ public sealed class ApiTokenStore(AppDbContext db, TimeProvider clock)
     /// <summary>Every token starts with this, so leaked tokens are easy to recognise and scan for.</summary>
     public const string SecretPrefix = "adl_";
 
-    /// <summary>How many characters of the secret are kept in clear to tell tokens apart.</summary>
+    /// <summary>At most this many characters of the secret are kept in clear, to tell tokens apart.</summary>
     private const int VisiblePrefixLength = 10;
 
     /// <summary>The shortest secret accepted from configuration (the bootstrap token).</summary>
@@ -105,7 +105,8 @@ public sealed class ApiTokenStore(AppDbContext db, TimeProvider clock)
             UserId = userId,
             Name = name,
             Hash = Hash(secret),
-            Prefix = secret[..Math.Min(VisiblePrefixLength, secret.Length)],
+            // Never more than a quarter of the secret: a short configured token must not be mostly on show.
+            Prefix = secret[..Math.Min(VisiblePrefixLength, secret.Length / 4)],
             CreatedAt = clock.GetUtcNow(),
         };
         db.ApiTokens.Add(token);

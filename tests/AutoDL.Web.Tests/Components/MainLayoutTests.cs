@@ -11,8 +11,7 @@ public sealed class MainLayoutTests
     [Fact]
     public async Task TheThemeToggleSwitchesBetweenLightAndDark()
     {
-        await using var context = MudBunitContext.Create();
-        context.AddAuthorization().SetAuthorized("analyst@example.com");
+        await using var context = MudBunitContext.Create(c => c.AddAuthorization().SetAuthorized("analyst@example.com"));
         var layout = context.Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page body"))));
         var theme = layout.FindComponent<MudThemeProvider>();
         Assert.False(theme.Instance.GetState(x => x.IsDarkMode));
@@ -27,8 +26,7 @@ public sealed class MainLayoutTests
     [Fact]
     public async Task TheShellShowsTheTitleTheSignedInUserAndThePage()
     {
-        await using var context = MudBunitContext.Create();
-        context.AddAuthorization().SetAuthorized("analyst@example.com");
+        await using var context = MudBunitContext.Create(c => c.AddAuthorization().SetAuthorized("analyst@example.com"));
 
         var layout = context.Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page body"))));
 
@@ -36,5 +34,6 @@ public sealed class MainLayoutTests
         Assert.Contains("analyst@example.com", layout.Find("[data-testid=user-name]").TextContent);
         Assert.Equal("account/logout", layout.Find("form").GetAttribute("action"));
         Assert.Contains("page body", layout.Markup);
+        Assert.Equal("true", layout.Find(".mud-layout").GetAttribute("data-interactive"));
     }
 }

@@ -9,8 +9,7 @@ public sealed class NavMenuTests
     [Fact]
     public async Task EveryoneSeesTheFiveAreasButOnlyAdminsSeeAdmin()
     {
-        await using var context = MudBunitContext.Create();
-        context.AddAuthorization().SetAuthorized("analyst@example.com").SetRoles(Roles.Analyst);
+        await using var context = MudBunitContext.Create(c => c.AddAuthorization().SetAuthorized("analyst@example.com").SetRoles(Roles.Analyst));
 
         var links = context.Render<NavMenu>().FindAll("a").Select(a => a.TextContent.Trim()).ToList();
 
@@ -20,8 +19,7 @@ public sealed class NavMenuTests
     [Fact]
     public async Task AnAdminSeesTheAdminLink()
     {
-        await using var context = MudBunitContext.Create();
-        context.AddAuthorization().SetAuthorized("admin@example.com").SetRoles(Roles.Admin);
+        await using var context = MudBunitContext.Create(c => c.AddAuthorization().SetAuthorized("admin@example.com").SetRoles(Roles.Admin));
 
         var admin = context.Render<NavMenu>().FindAll("a").Single(a => a.TextContent.Trim() == "Admin");
 
