@@ -50,7 +50,8 @@ public sealed record FloatDistribution(double Low, double High, bool Log = false
 
     public override object ToExternal(double v) => v;
 
-    public override bool IsSingle => Low == High;
+    /// <summary>One value: equal bounds, or a step wider than the range (only <see cref="Low"/> is on the grid).</summary>
+    public override bool IsSingle => Low == High || (Step is { } step && Math.Floor((High - Low) / step + 1e-9) == 0);
 
     public override string? Problem() =>
         !double.IsFinite(Low) || !double.IsFinite(High) ? "bounds must be finite numbers"
@@ -84,7 +85,8 @@ public sealed record IntDistribution(long Low, long High, bool Log = false, long
 
     public override object ToExternal(double v) => (long)Math.Round(v);
 
-    public override bool IsSingle => Low == High;
+    /// <summary>One value: equal bounds, or a step wider than the range (only <see cref="Low"/> is on the grid).</summary>
+    public override bool IsSingle => Low == High || (Step > 0 && (High - Low) / Step == 0);
 
     public override string? Problem() =>
         Low > High ? $"low ({Low}) is above high ({High})"
