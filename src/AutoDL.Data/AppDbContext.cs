@@ -1,4 +1,5 @@
 using AutoDL.Data.Identity;
+using AutoDL.Data.Search;
 using AutoDL.Data.Tokens;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,12 @@ namespace AutoDL.Data;
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<AppUser>(options)
 {
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    /// <summary>Searches as the trial store keeps them (table <c>Searches</c>); see <see cref="EfTrialStore"/>.</summary>
+    public DbSet<SearchRow> SearchRows => Set<SearchRow>();
+
+    /// <summary>Trials as the trial store keeps them (table <c>Trials</c>).</summary>
+    public DbSet<TrialRow> TrialRows => Set<TrialRow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -22,6 +29,27 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             token.Property(t => t.Prefix).HasMaxLength(16).IsRequired();
             token.HasIndex(t => t.Hash).IsUnique();
             token.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<SearchRow>(search =>
+        {
+            search.ToTable("Searches");
+            search.HasKey(s => s.Id);
+            search.Property(s => s.Id).HasMaxLength(SearchRow.IdLength);
+            search.Property(s => s.SpaceJson).IsRequired();
+            search.Property(s => s.DirectionsJson).IsRequired();
+        });
+        builder.Entity<TrialRow>(trial =>
+        {
+            trial.ToTable("Trials");
+            trial.HasKey(t => t.Id);
+            trial.Property(t => t.SearchId).HasMaxLength(SearchRow.IdLength).IsRequired();
+            trial.Property(t => t.State).HasConversion<string>().HasMaxLength(16);
+            trial.Property(t => t.ParamsJson).IsRequired();
+            trial.Property(t => t.IntermediateJson).IsRequired();
+            trial.Property(t => t.Worker).IsRequired();
+            // The database's own guarantee that a trial number is handed out once; asks that lose a race retry.
+            trial.HasIndex(t => new { t.SearchId, t.Number }).IsUnique();
+            trial.HasOne<SearchRow>().WithMany().HasForeignKey(t => t.SearchId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -1,3 +1,5 @@
+using AutoDL.Core.Search;
+using AutoDL.Data.Search;
 using AutoDL.Data.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,10 +13,19 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddAutoDLDatabase(this IServiceCollection services, DatabaseOptions options, string dataRoot)
     {
         var connectionString = ResolveConnectionString(options, dataRoot);
-        services.AddDbContext<AppDbContext>(db => db.UseSqlite(connectionString));
+        services.AddDbContext<AppDbContext>(db => db.UseAutoDLSqlite(connectionString));
         services.AddScoped<ApiTokenStore>();
+        services.AddScoped<ITrialStore, EfTrialStore>();
         services.AddSingleton(TimeProvider.System);
         return services;
+    }
+
+    /// <summary>SQLite as the application uses it: with <see cref="SqliteBusyTimeout"/>, so writers queue for the lock promptly.</summary>
+    public static TBuilder UseAutoDLSqlite<TBuilder>(this TBuilder db, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        db.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);
+        return db;
     }
 
     public static string ResolveConnectionString(DatabaseOptions options, string dataRoot)

@@ -16,6 +16,16 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task MigrationsCreateTheSearchAndTrialTables()
+    {
+        await using var database = await SqliteDatabase.CreateAsync();
+        await using var db = database.NewContext();
+
+        Assert.Equal(0, await db.SearchRows.CountAsync());
+        Assert.Equal(0, await db.TrialRows.CountAsync());
+    }
+
+    [Fact]
     public async Task TheModelHasNoChangesMissingFromTheMigrations()
     {
         await using var database = await SqliteDatabase.CreateAsync();
