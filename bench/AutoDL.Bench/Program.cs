@@ -1,0 +1,12 @@
+using AutoDL.Bench;
+
+// Benchmarks print ratios measured in one run; README.md carries the latest figures and these commands.
+var command = args.FirstOrDefault() ?? "help";
+switch (command)
+{
+    case "search":
+        return await SearchBenchmark.RunAsync(args.Skip(1).ToArray());
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project bench/AutoDL.Bench -- search [--seeds N] [--quick]");
+        return command == "help" ? 0 : 2;
+}
