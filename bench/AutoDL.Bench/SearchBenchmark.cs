@@ -18,6 +18,7 @@ public static class SearchBenchmark
     {
         ["random"] = () => new RandomSampler(),
         ["tpe"] = () => new TpeSampler(),
+        ["tpe-3.1"] = () => new TpeSampler(new TpeOptions { Optuna31Density = true }),
         ["evolution"] = () => new EvolutionSampler(),
     };
 
@@ -52,6 +53,7 @@ public static class SearchBenchmark
 
         PrintQuality(functions, curves);
         PrintCost(optuna.CostMilliseconds, quick ? 200 : 1000);
+        await StoreBenchmark.PrintAsync();
         await PrintAshaAsync(seeds);
         return 0;
     }
@@ -70,7 +72,7 @@ public static class SearchBenchmark
 
     private static void PrintQuality(List<SearchFunction> functions, Dictionary<(string, string), List<double[]>> curves)
     {
-        string[] samplers = ["optuna-random", "optuna-tpe", "random", "tpe", "evolution"];
+        string[] samplers = ["optuna-random", "optuna-tpe", "random", "tpe", "tpe-3.1", "evolution"];
         Console.WriteLine();
         Console.WriteLine("Quality: median best value (IQR at the full budget); regret = best - optimum.");
         foreach (var function in functions)

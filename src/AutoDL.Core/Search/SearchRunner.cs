@@ -90,7 +90,7 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
 
             // The wall-clock budget counts from the first trial; a trial that outlives it is stopped.
             deadline = Deadline(search with { StartedAt = search.StartedAt ?? trial.StartedAt });
-            var outcome = await RunTrialAsync(searchId, spec, trial, objective, deadline, cancellationToken);
+            var (outcome, budgetRanOut) = await RunTrialAsync(searchId, spec, trial, objective, deadline, cancellationToken);
             try
             {
                 await store.TellAsync(searchId, trial.Number, outcome, CancellationToken.None);
@@ -107,13 +107,19 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
                 case TrialState.Pruned: pruned++; break;
                 default: failed++; break;
             }
+
+            // The budget's timer may fire a moment before the clock reaches the deadline: trust the timer.
+            if (budgetRanOut)
+            {
+                return new SearchRunSummary(complete, pruned, failed, SearchStopReason.TimeBudgetSpent);
+            }
         }
     }
 
     private DateTimeOffset Deadline(StoredSearch search) =>
         search.Spec.Budget.WallClock is { } limit && search.StartedAt is { } started ? started + limit : DateTimeOffset.MaxValue;
 
-    private async Task<TrialOutcome> RunTrialAsync(
+    private async Task<(TrialOutcome Outcome, bool BudgetRanOut)> RunTrialAsync(
         string searchId, SearchSpec spec, Trial trial, TrialObjective objective, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         using var trialCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -139,27 +145,28 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
         try
         {
             var values = await objective(context, linked.Token);
-            return TrialOutcome.Complete([.. values]);
+            return (TrialOutcome.Complete([.. values]), budget.IsCancellationRequested);
         }
         catch (TrialPrunedException)
         {
-            return TrialOutcome.Pruned();
+            return (TrialOutcome.Pruned(), budget.IsCancellationRequested);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return TrialOutcome.Failed("Cancelled: the search was stopped while this trial ran.");
+            return (TrialOutcome.Failed("Cancelled: the search was stopped while this trial ran."), false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return TrialOutcome.Failed($"Timed out: the trial ran longer than its limit of {options.TrialTimeout!.Value.TotalSeconds:0.#} s.");
+            return (TrialOutcome.Failed($"Timed out: the trial ran longer than its limit of {options.TrialTimeout!.Value.TotalSeconds:0.#} s."),
+                budget.IsCancellationRequested);
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
-            return TrialOutcome.Failed("Stopped: the search's time budget ran out while this trial ran.");
+            return (TrialOutcome.Failed("Stopped: the search's time budget ran out while this trial ran."), true);
         }
         catch (Exception e)
         {
-            return TrialOutcome.Failed(e.Message);
+            return (TrialOutcome.Failed(e.Message), budget.IsCancellationRequested);
         }
         finally
         {

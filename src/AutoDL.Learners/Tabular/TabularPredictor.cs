@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace AutoDL.Learners.Tabular;
+
+/// <summary>
+/// One row's prediction: the class (classification, with every class's probability) or the number (regression).
+/// </summary>
+public sealed record TabularPrediction(string? Class, double? Value, IReadOnlyDictionary<string, double>? Probabilities);
+
+/// <summary>What a saved model needs besides ML.NET's own zip content to turn its output back into classes and check its input.</summary>
+internal sealed record TabularModelInfo(
+    int Format, string Target, TabularTask Task, TabularMetric Metric, IReadOnlyList<string> Classes, IReadOnlyList<TabularColumn> Columns)
+{
+    public const int CurrentFormat = 1;
+
+    /// <summary>The zip entry holding this record, beside ML.NET's entries (ML.NET reads only its own).</summary>
+    public const string EntryName = "AutoDL/tabular-model.json";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+}
+
+/// <summary>
+/// A fitted tabular model that predicts rows given as name → value dictionaries. Saved as an ML.NET model zip
+/// (<c>MLContext.Model.Save</c> with the input schema of the feature columns) plus one JSON entry describing the
+/// target, classes and column kinds; <see cref="LoadAsync"/> reads both back.
+/// </summary>
+public sealed class TabularPredictor
+{
+    private readonly ITransformer _model;
+    private readonly TabularModelInfo _info;
+    private readonly DataViewSchema _inputSchema;
+
+    internal TabularPredictor(ITransformer model, TabularModelInfo info)
+    {
+        _model = model;
+        _info = info;
+        var builder = new DataViewSchema.Builder();
+        foreach (var column in info.Columns)
+        {
+            builder.AddColumn(column.Name, TabularValues.IsNumeric(column.Kind) ? NumberDataViewType.Single : TextDataViewType.Instance);
+        }
+
+        _inputSchema = builder.ToSchema();
+    }
+
+    public TabularTask Task => _info.Task;
+
+    /// <summary>The name of the column the model predicts.</summary>
+    public string Target => _info.Target;
+
+    /// <summary>The classes (binary: negative, then positive); empty for regression.</summary>
+    public IReadOnlyList<string> Classes => _info.Classes;
+
+    /// <summary>The columns every row must have (the model's features).</summary>
+    public IReadOnlyList<TabularColumn> InputColumns => _info.Columns;
+
+    /// <summary>
+    /// Predicts each row. A row must have a key for every input column (other keys are ignored); a value may be null
+    /// or a missing marker (empty, NA, …) for "missing". Numeric columns take numbers or numeric text; the others
+    /// take text, numbers, booleans or dates.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row lacks a column or has a value of the wrong type; the message names the row index and the column.</exception>
+    public IReadOnlyList<TabularPrediction> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var scored = _model.Transform(ToTable(rows).View());
+        switch (Task)
+        {
+            case TabularTask.Regression:
+                return [.. scored.GetColumn<float>("Score").Select(v => new TabularPrediction(null, v, null))];
+
+            case TabularTask.Binary:
+            {
+                var predicted = scored.GetColumn<bool>("PredictedLabel").ToList();
+                var probability = scored.GetColumn<float>("Probability").ToList();
+                return [.. predicted.Select((positive, i) => new TabularPrediction(
+                    Classes[positive ? 1 : 0],
+                    null,
+                    new Dictionary<string, double>(StringComparer.Ordinal) { [Classes[0]] = 1 - probability[i], [Classes[1]] = probability[i] }))];
+            }
+
+            default:
+            {
+                var predicted = scored.GetColumn<uint>("PredictedLabel").ToList();
+                var scores = scored.GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray()).ToList();
+                return [.. predicted.Select((key, i) =>
+                {
+                    var total = scores[i].Sum();
+                    var probabilities = Classes.Select((c, k) => (c, p: total > 0 ? scores[i][k] / (double)total : 0))
+                        .ToDictionary(x => x.c, x => x.p, StringComparer.Ordinal);
+                    return new TabularPrediction(key == 0 ? null : Classes[(int)key - 1], null, probabilities);
+                })];
+            }
+        }
+    }
+
+    /// <summary>Writes the ML.NET model zip, with the input schema of the feature columns and the AutoDL description entry.</summary>
+    public Task SaveAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return System.Threading.Tasks.Task.Run(
+            () =>
+            {
+                var ml = new MLContext();
+                ml.Model.Save(_model, _inputSchema, path);
+                cancellationToken.ThrowIfCancellationRequested();
+                using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+                var entry = zip.CreateEntry(TabularModelInfo.EntryName);
+                using var stream = entry.Open();
+                JsonSerializer.Serialize(stream, _info, TabularModelInfo.Json);
+            },
+            cancellationToken);
+    }
+
+    /// <exception cref="InvalidDataException">The file is not a tabular model saved by AutoDL.</exception>
+    public static Task<TabularPredictor> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return System.Threading.Tasks.Task.Run(
+            () =>
+            {
+                TabularModelInfo info;
+                using (var zip = ZipFile.OpenRead(path))
+                {
+                    var entry = zip.GetEntry(TabularModelInfo.EntryName)
+                        ?? throw new InvalidDataException($"'{path}' is not a tabular model saved by AutoDL: it has no {TabularModelInfo.EntryName}.");
+                    using var stream = entry.Open();
+                    info = JsonSerializer.Deserialize<TabularModelInfo>(stream, TabularModelInfo.Json)
+                        ?? throw new InvalidDataException($"'{path}' has an empty {TabularModelInfo.EntryName}.");
+                }
+
+                if (info.Format != TabularModelInfo.CurrentFormat)
+                {
+                    throw new InvalidDataException($"'{path}' is a tabular model of format {info.Format}; this version reads format {TabularModelInfo.CurrentFormat}.");
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var ml = new MLContext();
+                // The date featuriser is a custom mapping: ML.NET finds it by contract name among registered assemblies.
+                ml.ComponentCatalog.RegisterAssembly(typeof(DateTimePartsMapping).Assembly);
+                var model = ml.Model.Load(path, out _);
+                return new TabularPredictor(model, info);
+            },
+            cancellationToken);
+    }
+
+    private TabularTable ToTable(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    {
+        var columns = new List<TableColumn>(_info.Columns.Count);
+        foreach (var column in _info.Columns)
+        {
+            if (TabularValues.IsNumeric(column.Kind))
+            {
+                var values = new float[rows.Count];
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    values[i] = Number(Cell(rows, i, column), i, column);
+                }
+
+                columns.Add(new SingleTableColumn(column.Name, values));
+            }
+            else
+            {
+                var values = new ReadOnlyMemory<char>[rows.Count];
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    values[i] = TabularValues.NormalizeText(column.Kind, Text(Cell(rows, i, column), i, column)).AsMemory();
+                }
+
+                columns.Add(new TextTableColumn(column.Name, values));
+            }
+        }
+
+        return new TabularTable(columns, rows.Count);
+    }
+
+    private object? Cell(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, int index, TabularColumn column)
+    {
+        var row = rows[index] ?? throw new ArgumentException($"Row {index} is null.", nameof(rows));
+        return row.TryGetValue(column.Name, out var value)
+            ? value
+            : throw new ArgumentException(
+                $"Row {index} has no value for column '{column.Name}', which the model needs (it reads {string.Join(", ", _info.Columns.Select(c => $"'{c.Name}'"))}); "
+                + "give null for a missing value.",
+                nameof(rows));
+    }
+
+    private static float Number(object? value, int row, TabularColumn column) => value switch
+    {
+        null => float.NaN,
+        float f => f,
+        double d => (float)d,
+        int or long or short or byte or sbyte or uint or ulong or ushort or decimal => Convert.ToSingle(value, CultureInfo.InvariantCulture),
+        string s when TabularValues.TryParseNumber(s, out var parsed) => parsed,
+        JsonElement { ValueKind: JsonValueKind.Number } json => (float)json.GetDouble(),
+        JsonElement { ValueKind: JsonValueKind.Null } => float.NaN,
+        JsonElement { ValueKind: JsonValueKind.String } json when TabularValues.TryParseNumber(json.GetString()!, out var parsed) => parsed,
+        _ => throw new ArgumentException(
+            $"Row {row}, column '{column.Name}' ({column.Kind}): expected a number, got {Describe(value)}.", nameof(value)),
+    };
+
+    private static string Text(object? value, int row, TabularColumn column) => value switch
+    {
+        null => string.Empty,
+        string s => s,
+        bool b => b ? "true" : "false",
+        DateTime d => d.ToString("o", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("o", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        float or double or decimal or int or long or short or byte or sbyte or uint or ulong or ushort => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+        JsonElement { ValueKind: JsonValueKind.String } json => json.GetString()!,
+        JsonElement { ValueKind: JsonValueKind.Null } => string.Empty,
+        JsonElement { ValueKind: JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False } json => json.GetRawText(),
+        _ => throw new ArgumentException(
+            $"Row {row}, column '{column.Name}' ({column.Kind}): expected text, got {Describe(value)}.", nameof(value)),
+    };
+
+    private static string Describe(object value) => value switch
+    {
+        string s => $"the text '{s}'",
+        _ => $"{value} ({value.GetType().Name})",
+    };
+}

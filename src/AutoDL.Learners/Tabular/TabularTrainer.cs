@@ -1,0 +1,100 @@
+using AutoDL.Core.Search;
+using Microsoft.ML;
+
+namespace AutoDL.Learners.Tabular;
+
+/// <summary>A trial's cross-validated score: the mean of its folds', in the metric's own direction.</summary>
+public sealed record CrossValidationResult(TabularMetric Metric, double Mean, IReadOnlyList<double> FoldScores);
+
+/// <summary>Reports a fold's running score; <see cref="TrialContext.ReportAsync"/> is one.</summary>
+public delegate Task FoldReporter(int step, double value, CancellationToken cancellationToken);
+
+/// <summary>
+/// Trains one trial of a tabular search: builds the pipeline from the trial's parameters and cross-validates it on the
+/// experiment's folds (never its test rows), reporting the running mean after each fold so a pruner can stop a poor
+/// trial early. ML.NET cannot stop a fit half-way, so cancellation is honoured before and after each fit. Every fold
+/// gets its own <see cref="MLContext"/> seeded with the search's seed, so a trial scores the same whenever it runs.
+/// </summary>
+public sealed class TabularTrainer(TabularExperiment experiment)
+{
+    public TabularExperiment Experiment => experiment;
+
+    /// <summary>The search objective: one value, the mean cross-validated metric.</summary>
+    public TrialObjective Objective => EvaluateAsync;
+
+    /// <exception cref="TrialPrunedException">The pruner stopped the trial after a fold.</exception>
+    public async Task<IReadOnlyList<double>> EvaluateAsync(TrialContext trial, CancellationToken cancellationToken)
+    {
+        var result = await CrossValidateAsync(trial.Parameters, trial.ReportAsync, cancellationToken);
+        return [result.Mean];
+    }
+
+    /// <param name="parameters">Learner-facing values of the experiment's search space (as <see cref="TrialContext.Parameters"/>).</param>
+    /// <param name="report">Called after fold i (step i, from 0) with the mean of the folds so far; null to report nothing.</param>
+    /// <exception cref="ArgumentException">The parameters do not fit the space, or the data do not fit the learner.</exception>
+    /// <exception cref="InvalidOperationException">A fold's metric is not a finite number.</exception>
+    public async Task<CrossValidationResult> CrossValidateAsync(
+        IReadOnlyDictionary<string, object> parameters, FoldReporter? report, CancellationToken cancellationToken)
+    {
+        CheckFits(parameters);
+        var scores = new List<double>(experiment.Split.Folds.Count);
+        for (var fold = 0; fold < experiment.Split.Folds.Count; fold++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = experiment.Split.Folds[fold];
+            var evaluation = await Task.Run(() => FitAndEvaluate(experiment, parameters, rows.TrainRows, rows.ValidationRows).Evaluation, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var score = evaluation.Value(experiment.Metric);
+            if (!double.IsFinite(score))
+            {
+                throw new InvalidOperationException(
+                    $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {rows.ValidationRows.Count} validation rows.");
+            }
+
+            scores.Add(score);
+            if (report is not null)
+            {
+                await report(fold, scores.Average(), cancellationToken);
+            }
+        }
+
+        return new CrossValidationResult(experiment.Metric, scores.Average(), scores);
+    }
+
+    /// <summary>Fits the pipeline on <paramref name="trainRows"/> and scores it on <paramref name="evaluationRows"/>.</summary>
+    internal static (ITransformer Model, TabularEvaluation Evaluation) FitAndEvaluate(
+        TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> trainRows, IReadOnlyList<int> evaluationRows)
+    {
+        var ml = new MLContext(experiment.Options.Seed);
+        var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed);
+        var model = pipeline.Fit(experiment.Labelled(trainRows));
+        var evaluation = experiment.Evaluate(model.Transform(experiment.Labelled(evaluationRows)));
+        return (model, evaluation);
+    }
+
+    /// <summary>Rejects parameters outside the space, and a Poisson regression on a target with negative values.</summary>
+    internal static void CheckFits(TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters)
+    {
+        if (!parameters.TryGetValue(TabularParameters.Learner, out var learner) || learner is not string name)
+        {
+            throw new ArgumentException($"The parameters need a '{TabularParameters.Learner}' choice.", nameof(parameters));
+        }
+
+        if (experiment.Space[TabularParameters.Learner].Distribution is CategoricalDistribution learners && learners.IndexOf(name) < 0)
+        {
+            throw new ArgumentException(
+                $"'{name}' is not a learner of this search; it has {string.Join(", ", learners.Choices)}.", nameof(parameters));
+        }
+
+        if (experiment.Task == TabularTask.Regression && name == TabularLearners.Lbfgs
+            && ((SingleTableColumn)experiment.Table[TabularPipeline.LabelColumn]).Values.Any(v => v < 0))
+        {
+            throw new ArgumentException(
+                $"L-BFGS Poisson regression needs a non-negative target, and '{experiment.Options.Target}' has negative values: choose another learner.",
+                nameof(parameters));
+        }
+    }
+
+    private void CheckFits(IReadOnlyDictionary<string, object> parameters) => CheckFits(experiment, parameters);
+}
