@@ -4,9 +4,11 @@ using AutoDL.Bench;
 var command = args.FirstOrDefault() ?? "help";
 switch (command)
 {
+    case "ingest":
+        return await IngestBenchmark.RunAsync(args.Skip(1).ToArray());
     case "search":
         return await SearchBenchmark.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/AutoDL.Bench -- search [--seeds N] [--quick]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/AutoDL.Bench -- search [--seeds N] [--quick] | ingest [--rows N]");
         return command == "help" ? 0 : 2;
 }

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AutoDL.Core.Datasets;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace AutoDL.Bench;
+
+/// <summary>
+/// Issue 3's ingest benchmark: a generated CSV (mixed numeric, integer, categorical and yes/no columns with missing
+/// values) read by our scanner (decode, tokenize, type inference) and by ML.NET's TextLoader merely reading every
+/// column, in the same run. The full profile is not built yet, so this measures ingest + inference only.
+/// </summary>
+public static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = args.SkipWhile(a => a != "--rows").Skip(1).Select(int.Parse).FirstOrDefault(1_000_000);
+        var folder = Directory.CreateTempSubdirectory("autodl-ingest-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "generated.csv");
+            Generate(path, rows);
+            var megabytes = new FileInfo(path).Length / 1e6;
+            Console.WriteLine($"Ingest benchmark: {rows:N0} rows × 20 columns, {megabytes:0} MB; best of 3 runs each, after one warm-up.");
+
+            var ours = await BestOfAsync(async () =>
+            {
+                await using var stream = File.OpenRead(path);
+                var schema = await CsvScanner.ScanAsync(stream, "generated.csv", CancellationToken.None);
+                return schema.RowCount;
+            });
+            var mlnet = await BestOfAsync(() => Task.FromResult(ReadWithTextLoader(path)));
+            Console.WriteLine($"  ours (scan + type inference): {ours.Seconds:0.00} s, {megabytes / ours.Seconds:0} MB/s, {ours.AllocatedMb:0} MB allocated");
+            Console.WriteLine($"  ML.NET TextLoader (read all): {mlnet.Seconds:0.00} s, {megabytes / mlnet.Seconds:0} MB/s, {mlnet.AllocatedMb:0} MB allocated");
+            Console.WriteLine($"  ratio ours / ML.NET: {ours.Seconds / mlnet.Seconds:0.00}× (goal ≤ 1.5×, once the full profile is included)");
+            Console.WriteLine($"  peak working set of this process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB (goal < 1 GiB)");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed record Timing(double Seconds, double AllocatedMb);
+
+    private static async Task<Timing> BestOfAsync(Func<Task<long>> run)
+    {
+        await run();
+        var best = new Timing(double.MaxValue, 0);
+        for (var i = 0; i < 3; i++)
+        {
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var watch = Stopwatch.StartNew();
+            await run();
+            var seconds = watch.Elapsed.TotalSeconds;
+            if (seconds < best.Seconds)
+            {
+                best = new Timing(seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6);
+            }
+        }
+
+        return best;
+    }
+
+    private static long ReadWithTextLoader(string path)
+    {
+        var ml = new MLContext(seed: 1);
+        var columns = Enumerable.Range(0, 20).Select(i => new TextLoader.Column($"c{i}", i < 12 ? DataKind.Single : DataKind.String, i)).ToArray();
+        var data = ml.Data.LoadFromTextFile(path, columns, separatorChar: ',', hasHeader: true, allowQuoting: true);
+        long count = 0;
+        using var cursor = data.GetRowCursor(data.Schema);
+        var singles = Enumerable.Range(0, 12).Select(i => cursor.GetGetter<float>(data.Schema[i])).ToArray();
+        var texts = Enumerable.Range(12, 8).Select(i => cursor.GetGetter<ReadOnlyMemory<char>>(data.Schema[i])).ToArray();
+        float f = 0;
+        ReadOnlyMemory<char> t = default;
+        while (cursor.MoveNext())
+        {
+            foreach (var getter in singles)
+            {
+                getter(ref f);
+            }
+
+            foreach (var getter in texts)
+            {
+                getter(ref t);
+            }
+
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>8 decimal columns (2% missing), 4 integer, 4 categorical, 4 yes/no; deterministic.</summary>
+    private static void Generate(string path, int rows)
+    {
+        var random = new Random(42);
+        string[] cities = ["Lyon", "Oslo", "Porto", "Quito", "Riga", "Sofia", "Tunis", "Vaduz"];
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        writer.WriteLine(string.Join(',', Enumerable.Range(0, 20).Select(i => $"c{i}")));
+        var line = new StringBuilder(256);
+        for (var r = 0; r < rows; r++)
+        {
+            line.Clear();
+            for (var c = 0; c < 20; c++)
+            {
+                if (c > 0)
+                {
+                    line.Append(',');
+                }
+
+                switch (c)
+                {
+                    case < 8:
+                        if (random.NextDouble() >= 0.02)
+                        {
+                            line.Append((random.NextDouble() * 1000 - 500).ToString("0.####", CultureInfo.InvariantCulture));
+                        }
+
+                        break;
+                    case < 12: line.Append(random.Next(0, 100_000)); break;
+                    case < 16: line.Append(cities[random.Next(cities.Length)]); break;
+                    default: line.Append(random.Next(2) == 0 ? "yes" : "no"); break;
+                }
+            }
+
+            writer.WriteLine(line);
+        }
+    }
+}
