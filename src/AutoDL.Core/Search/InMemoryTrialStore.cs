@@ -41,24 +41,13 @@ public sealed class InMemoryTrialStore(TimeProvider clock) : ITrialStore
         lock (_lock)
         {
             var (search, trials) = Find(searchId);
-            if (search.Spec.Budget.Trials is { } budget && trials.Count(TrialStoreRules.CountsAgainstBudget) >= budget)
+            var now = clock.GetUtcNow();
+            var trial = TrialStoreRules.StartTrial(search.Spec, trials.ToList(), trials.Count, worker, sample, now);
+            if (trial is null)
             {
                 return Task.FromResult<Trial?>(null);
             }
 
-            var number = trials.Count;
-            var parameters = sample(number, trials.ToList());
-            TrialStoreRules.ValidateParams(search.Spec, number, parameters);
-            var now = clock.GetUtcNow();
-            var trial = new Trial
-            {
-                Number = number,
-                State = TrialState.Running,
-                Params = new Dictionary<string, double>(parameters, StringComparer.Ordinal),
-                StartedAt = now,
-                HeartbeatAt = now,
-                Worker = worker,
-            };
             trials.Add(trial);
             if (search.StartedAt is null)
             {

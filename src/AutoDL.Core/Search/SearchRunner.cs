@@ -63,8 +63,6 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
     public async Task<SearchRunSummary> RunAsync(string searchId, string worker, TrialObjective objective, CancellationToken cancellationToken)
     {
         int complete = 0, pruned = 0, failed = 0;
-        var search = await store.GetSearchAsync(searchId, cancellationToken);
-        var spec = search.Spec;
         while (true)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -72,7 +70,9 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
                 return new SearchRunSummary(complete, pruned, failed, SearchStopReason.Cancelled);
             }
 
-            search = await store.GetSearchAsync(searchId, cancellationToken);
+            // Read each round: the first ask (by any worker) sets the start the time budget counts from.
+            var search = await store.GetSearchAsync(searchId, cancellationToken);
+            var spec = search.Spec;
             var deadline = Deadline(search);
             if (deadline <= clock.GetUtcNow())
             {

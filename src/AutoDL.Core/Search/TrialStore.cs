@@ -103,6 +103,32 @@ public static class TrialStoreRules
         }
     }
 
+    /// <summary>
+    /// The part of an ask every store shares, run under the store's own lock or transaction: null when the trial budget
+    /// is spent; otherwise trial <paramref name="number"/>, Running, with parameters sampled from
+    /// <paramref name="trials"/> and checked against the space.
+    /// </summary>
+    public static Trial? StartTrial(
+        SearchSpec spec, IReadOnlyList<Trial> trials, int number, string worker, TrialSampler sample, DateTimeOffset now)
+    {
+        if (spec.Budget.Trials is { } budget && trials.Count(CountsAgainstBudget) >= budget)
+        {
+            return null;
+        }
+
+        var parameters = sample(number, trials);
+        ValidateParams(spec, number, parameters);
+        return new Trial
+        {
+            Number = number,
+            State = TrialState.Running,
+            Params = new Dictionary<string, double>(parameters, StringComparer.Ordinal),
+            StartedAt = now,
+            HeartbeatAt = now,
+            Worker = worker,
+        };
+    }
+
     public static InvalidOperationException NotRunning(int number, TrialState state, bool stale) =>
         new($"Trial {number} is {(stale ? "Failed (stale: its heartbeat expired)" : state.ToString())}, not Running.");
 

@@ -93,24 +93,14 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
                     var search = await FindSearchAsync(searchId, cancellationToken);
                     var spec = ToSpec(search);
                     var trials = await LoadTrialsAsync(searchId, cancellationToken);
-                    if (spec.Budget.Trials is { } budget && trials.Count(TrialStoreRules.CountsAgainstBudget) >= budget)
+                    var number = trials.Count == 0 ? 0 : trials[^1].Number + 1;
+                    var now = clock.GetUtcNow();
+                    var trial = TrialStoreRules.StartTrial(spec, trials, number, worker, sample, now);
+                    if (trial is null)
                     {
                         return null;
                     }
 
-                    var number = trials.Count == 0 ? 0 : trials[^1].Number + 1;
-                    var parameters = sample(number, trials);
-                    TrialStoreRules.ValidateParams(spec, number, parameters);
-                    var now = clock.GetUtcNow();
-                    var trial = new Trial
-                    {
-                        Number = number,
-                        State = TrialState.Running,
-                        Params = new Dictionary<string, double>(parameters, StringComparer.Ordinal),
-                        StartedAt = now,
-                        HeartbeatAt = now,
-                        Worker = worker,
-                    };
                     added = ToRow(searchId, trial);
                     db.TrialRows.Add(added);
                     await db.SaveChangesAsync(cancellationToken);

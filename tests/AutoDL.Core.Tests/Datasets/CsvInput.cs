@@ -57,25 +57,9 @@ internal sealed record ReadResult(CsvFormat Format, IReadOnlyList<string> Column
 }
 
 /// <summary>A read-only stream that cannot seek and hands out at most a given number of bytes per read.</summary>
-internal sealed class ChunkedStream(byte[] bytes, int bytesPerRead) : Stream
+internal sealed class ChunkedStream(byte[] bytes, int bytesPerRead) : ForwardOnlyStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -84,17 +68,4 @@ internal sealed class ChunkedStream(byte[] bytes, int bytesPerRead) : Stream
         _position += count;
         return count;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -9,7 +9,7 @@ namespace AutoDL.Core.Tests.Datasets;
 /// It cannot seek, and it counts the bytes it hands out.
 /// Columns: id (unique), amount (two decimals), region (6 labels), active (yes/no), day (ISO date), note (10% NA).
 /// </summary>
-internal sealed class GeneratedCsvStream : Stream
+internal sealed class GeneratedCsvStream : ForwardOnlyStream
 {
     private static readonly byte[] Header = "id,amount,region,active,day,note\n"u8.ToArray();
     private static readonly byte[][] Regions = ["north,"u8.ToArray(), "south,"u8.ToArray(), "east,"u8.ToArray(), "west,"u8.ToArray(), "central,"u8.ToArray(), "abroad,"u8.ToArray()];
@@ -31,22 +31,6 @@ internal sealed class GeneratedCsvStream : Stream
 
     public long RowsWritten { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var copied = 0;
@@ -66,19 +50,6 @@ internal sealed class GeneratedCsvStream : Stream
         BytesRead += copied;
         return copied;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private bool NextRow()
     {
