@@ -1,3 +1,4 @@
+using AutoDL.Data.Datasets;
 using AutoDL.Data.Identity;
 using AutoDL.Data.Search;
 using AutoDL.Data.Tokens;
@@ -10,6 +11,9 @@ namespace AutoDL.Data;
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<AppUser>(options)
 {
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    /// <summary>Uploaded dataset versions (table <c>Datasets</c>).</summary>
+    public DbSet<DatasetRow> Datasets => Set<DatasetRow>();
 
     /// <summary>Searches as the trial store keeps them (table <c>Searches</c>); see <see cref="EfTrialStore"/>.</summary>
     public DbSet<SearchRow> SearchRows => Set<SearchRow>();
@@ -29,6 +33,22 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             token.Property(t => t.Prefix).HasMaxLength(16).IsRequired();
             token.HasIndex(t => t.Hash).IsUnique();
             token.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<DatasetRow>(dataset =>
+        {
+            dataset.ToTable("Datasets");
+            dataset.HasKey(d => d.Id);
+            dataset.Property(d => d.Id).HasMaxLength(DatasetRow.IdLength);
+            dataset.Property(d => d.Name).HasMaxLength(200).IsRequired();
+            dataset.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+            dataset.Property(d => d.Sha256).HasMaxLength(64).IsRequired();
+            dataset.Property(d => d.FileName).HasMaxLength(260).IsRequired();
+            dataset.Property(d => d.StoredPath).HasMaxLength(400).IsRequired();
+            dataset.Property(d => d.SchemaJson).IsRequired();
+            dataset.Property(d => d.ProfileState).HasConversion<string>().HasMaxLength(16);
+            // The same bytes are the same version: a second upload of them finds the first.
+            dataset.HasIndex(d => d.Sha256).IsUnique();
+            dataset.HasIndex(d => d.CreatedAt);
         });
         builder.Entity<SearchRow>(search =>
         {
