@@ -170,6 +170,9 @@ namespace AutoDL.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DatasetId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DirectionsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -184,7 +187,14 @@ namespace AutoDL.Data.Migrations
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
 
                     b.ToTable("Searches", (string)null);
                 });
@@ -413,6 +423,14 @@ namespace AutoDL.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("AutoDL.Data.Search.SearchRow", b =>
+                {
+                    b.HasOne("AutoDL.Data.Datasets.DatasetRow", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("AutoDL.Data.Search.TrialRow", b =>

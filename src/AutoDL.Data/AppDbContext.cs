@@ -57,6 +57,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             search.Property(s => s.Id).HasMaxLength(SearchRow.IdLength);
             search.Property(s => s.SpaceJson).IsRequired();
             search.Property(s => s.DirectionsJson).IsRequired();
+            search.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+            // A dataset a search learns from cannot be deleted from under it.
+            search.HasOne<DatasetRow>().WithMany().HasForeignKey(s => s.DatasetId).OnDelete(DeleteBehavior.Restrict);
         });
         builder.Entity<TrialRow>(trial =>
         {

@@ -21,4 +21,19 @@ public sealed class SearchRow
     public TimeSpan? BudgetWallClock { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? StartedAt { get; set; }
+
+    /// <summary>The dataset version the search learns from; null for searches the trial store alone creates (tests, benchmarks).</summary>
+    public string? DatasetId { get; set; }
+
+    public SearchStatus Status { get; set; }
+}
+
+/// <summary>Where a search is in its life; the API's <c>status</c>, lower-cased.</summary>
+public enum SearchStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
 }
