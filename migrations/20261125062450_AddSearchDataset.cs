@@ -22,7 +22,7 @@ namespace AutoDL.Data.Migrations
                 type: "TEXT",
                 maxLength: 16,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "Queued");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Searches_DatasetId",
