@@ -155,9 +155,80 @@ namespace AutoDL.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("AutoDL.Data.Models.ModelRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InputSchemaJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsBest")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Learner")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParamsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("PredictMicrosecondsPerRow")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("SearchId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoredPath")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("TrainingSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("TrialNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ValidationValue")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "TrialNumber")
+                        .IsUnique();
+
+                    b.ToTable("Models", (string)null);
+                });
+
             modelBuilder.Entity("AutoDL.Data.Search.SearchRow", b =>
                 {
                     b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BestModelId")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
@@ -170,6 +241,9 @@ namespace AutoDL.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DatasetId")
                         .HasColumnType("TEXT");
 
@@ -177,8 +251,20 @@ namespace AutoDL.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Parallelism")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Seed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("SpaceJson")
                         .IsRequired()
@@ -192,7 +278,12 @@ namespace AutoDL.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("WorkersFinished")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("DatasetId");
 
@@ -423,6 +514,15 @@ namespace AutoDL.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("AutoDL.Data.Models.ModelRow", b =>
+                {
+                    b.HasOne("AutoDL.Data.Search.SearchRow", null)
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("AutoDL.Data.Search.SearchRow", b =>

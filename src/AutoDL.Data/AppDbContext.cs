@@ -1,5 +1,6 @@
 using AutoDL.Data.Datasets;
 using AutoDL.Data.Identity;
+using AutoDL.Data.Models;
 using AutoDL.Data.Search;
 using AutoDL.Data.Tokens;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -20,6 +21,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
 
     /// <summary>Trials as the trial store keeps them (table <c>Trials</c>).</summary>
     public DbSet<TrialRow> TrialRows => Set<TrialRow>();
+
+    /// <summary>Refitted, tested models of searches (table <c>Models</c>).</summary>
+    public DbSet<ModelRow> Models => Set<ModelRow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -58,6 +62,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             search.Property(s => s.SpaceJson).IsRequired();
             search.Property(s => s.DirectionsJson).IsRequired();
             search.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+            search.Property(s => s.BestModelId).HasMaxLength(ModelRow.IdLength);
+            search.HasIndex(s => s.CreatedAt);
             // A dataset a search learns from cannot be deleted from under it.
             search.HasOne<DatasetRow>().WithMany().HasForeignKey(s => s.DatasetId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -73,6 +79,20 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             // The database's own guarantee that a trial number is handed out once; asks that lose a race retry.
             trial.HasIndex(t => new { t.SearchId, t.Number }).IsUnique();
             trial.HasOne<SearchRow>().WithMany().HasForeignKey(t => t.SearchId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ModelRow>(model =>
+        {
+            model.ToTable("Models");
+            model.HasKey(m => m.Id);
+            model.Property(m => m.Id).HasMaxLength(ModelRow.IdLength);
+            model.Property(m => m.SearchId).HasMaxLength(SearchRow.IdLength).IsRequired();
+            model.Property(m => m.Learner).HasMaxLength(64).IsRequired();
+            model.Property(m => m.ParamsJson).IsRequired();
+            model.Property(m => m.State).HasConversion<string>().HasMaxLength(16);
+            model.Property(m => m.StoredPath).HasMaxLength(400);
+            // One model per trial: asking twice finds the first.
+            model.HasIndex(m => new { m.SearchId, m.TrialNumber }).IsUnique();
+            model.HasOne<SearchRow>().WithMany().HasForeignKey(m => m.SearchId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -26,6 +26,26 @@ public sealed class SearchRow
     public string? DatasetId { get; set; }
 
     public SearchStatus Status { get; set; }
+
+    /// <summary>What the user asked for (target, task, metric, strategy, learners, pruner, folds, ...), as JSON; null for store-only searches.</summary>
+    public string? SettingsJson { get; set; }
+
+    /// <summary>The user who started it (Identity user id); null for store-only searches.</summary>
+    public string? CreatedBy { get; set; }
+
+    /// <summary>How many workers (Hangfire jobs) run its loop at once.</summary>
+    public int Parallelism { get; set; } = 1;
+
+    /// <summary>Workers whose loop has ended; the one that brings this to <see cref="Parallelism"/> finishes the search.</summary>
+    public int WorkersFinished { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Why the search failed, in words for the user.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>The winner's model, once refitted and tested.</summary>
+    public string? BestModelId { get; set; }
 }
 
 /// <summary>Where a search is in its life; the API's <c>status</c>, lower-cased.</summary>
