@@ -1,4 +1,5 @@
 using AutoDL.Data;
+using AutoDL.Jobs.Events;
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +20,8 @@ public static class HostingServiceCollectionExtensions
         var options = configuration.GetSection(AutoDLOptions.Section).Get<AutoDLOptions>() ?? new AutoDLOptions();
         var dataRoot = AutoDLPaths.ResolveDataRoot(contentRoot, options.DataRoot);
         services.AddSingleton(new DataFolder(dataRoot));
+        services.AddSingleton<InProcessChanges>();
+        services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<InProcessChanges>());
 
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddAutoDLDatabase(database, dataRoot);

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AutoDL.Core.Datasets;
+
+namespace AutoDL.Data.Datasets;
+
+/// <summary>How <see cref="DatasetRow.SchemaJson"/> stores what reading a CSV found: the <see cref="DatasetSchema"/> itself, camelCase, enums by name.</summary>
+public static class DatasetSchemaJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static string Write(DatasetSchema schema) => JsonSerializer.Serialize(schema, Options);
+
+    /// <summary>The schema of a tabular dataset.</summary>
+    /// <exception cref="InvalidOperationException">The row is not a tabular dataset.</exception>
+    public static DatasetSchema TabularSchema(this DatasetRow dataset) =>
+        dataset.Kind == DatasetKind.Tabular
+            ? JsonSerializer.Deserialize<DatasetSchema>(dataset.SchemaJson, Options)
+              ?? throw new InvalidOperationException($"Dataset {dataset.Id} has no schema.")
+            : throw new InvalidOperationException($"Dataset '{dataset.Name}' is a {dataset.Kind} dataset, not a table.");
+
+    /// <summary>The stored file's absolute path under <paramref name="dataRoot"/>.</summary>
+    public static string FullPath(this DatasetRow dataset, string dataRoot) =>
+        Path.Combine(dataRoot, dataset.StoredPath.Replace('/', Path.DirectorySeparatorChar));
+}
