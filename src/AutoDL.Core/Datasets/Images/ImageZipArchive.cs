@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using SixLabors.ImageSharp;
@@ -28,7 +27,7 @@ internal sealed class ImageZipArchive : IDisposable
     private readonly Stream _file;
     private readonly ZipArchive _zip;
     private readonly ImageZipOptions _options;
-    private long _bytesRead;
+    private readonly UnpackBudget _budget;
 
     private ImageZipArchive(Stream file, ZipArchive zip, string fileName, ImageZipOptions options)
     {
@@ -36,6 +35,7 @@ internal sealed class ImageZipArchive : IDisposable
         _zip = zip;
         FileName = fileName;
         _options = options;
+        _budget = new UnpackBudget(fileName, options.MaxTotalUncompressedBytes);
     }
 
     /// <summary>Only the formats the datasets issue accepts; ImageSharp would also read TGA, TIFF and PBM.</summary>
@@ -109,7 +109,8 @@ internal sealed class ImageZipArchive : IDisposable
         byte[] bytes;
         try
         {
-            bytes = await ReadEntryAsync(entry, candidate.Path, cancellationToken);
+            await using var stream = entry.Open();
+            bytes = await _budget.ReadAsync(stream, entry.Length, candidate.Path, cancellationToken);
         }
         catch (InvalidDataException)
         {
@@ -179,45 +180,6 @@ internal sealed class ImageZipArchive : IDisposable
         WebpFormat => "webp",
         _ => format.Name.ToLowerInvariant(),
     };
-
-    private async Task<byte[]> ReadEntryAsync(ZipArchiveEntry entry, string path, CancellationToken cancellationToken)
-    {
-        var declared = entry.Length;
-        using var buffer = new MemoryStream((int)Math.Min(declared, _options.MaxImageBytes));
-        await using var stream = entry.Open();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            long read = 0;
-            int n;
-            while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                read += n;
-                _bytesRead += n;
-                if (read > declared)
-                {
-                    throw Refuse(FileName,
-                        $"The entry '{path}' unpacks to more data than the zip says it holds, as a zip bomb does. "
-                        + "Zip the image folders again with an ordinary zip tool.");
-                }
-
-                if (_bytesRead > _options.MaxTotalUncompressedBytes)
-                {
-                    throw Refuse(FileName,
-                        $"Unpacking the zip went past the {Bytes(_options.MaxTotalUncompressedBytes)} allowed at the entry '{path}', "
-                        + "as a zip bomb does. Upload fewer or smaller images.");
-                }
-
-                buffer.Write(chunk, 0, n);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        return buffer.ToArray();
-    }
 
     private void Check()
     {
