@@ -7,6 +7,7 @@ using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Metadata;
 
 namespace AutoDL.Core.Datasets.Images;
 
@@ -38,13 +39,11 @@ internal sealed class ImageZipArchive : IDisposable
         _budget = new UnpackBudget(fileName, options.MaxTotalUncompressedBytes);
     }
 
-    /// <summary>Only the formats the datasets issue accepts; ImageSharp would also read TGA, TIFF and PBM.</summary>
-    private static Configuration Formats { get; } = new(
-        new PngConfigurationModule(),
-        new JpegConfigurationModule(),
-        new BmpConfigurationModule(),
-        new GifConfigurationModule(),
-        new WebpConfigurationModule());
+    /// <summary>
+    /// Only the formats the datasets issue accepts (ImageSharp would also read TGA, TIFF and PBM), and only the first
+    /// frame of an animated GIF, so that a many-frame GIF cannot take much more memory than one frame.
+    /// </summary>
+    private static Configuration Formats { get; } = AcceptedFormats();
 
     public string FileName { get; }
 
@@ -112,9 +111,9 @@ internal sealed class ImageZipArchive : IDisposable
             await using var stream = entry.Open();
             bytes = await _budget.ReadAsync(stream, entry.Length, candidate.Path, cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException)
         {
-            skipped(new SkippedImageFile(candidate.Path, "it is damaged or packed in a way that cannot be unpacked"));
+            skipped(new SkippedImageFile(candidate.Path, "it is damaged, encrypted or packed in a way that cannot be unpacked"));
             return null;
         }
 
@@ -170,6 +169,18 @@ internal sealed class ImageZipArchive : IDisposable
         >= 1L << 10 => $"{(bytes / (double)(1L << 10)).ToString("0.#", CultureInfo.InvariantCulture)} KB",
         _ => $"{bytes.ToString(CultureInfo.InvariantCulture)} bytes",
     };
+
+    private static Configuration AcceptedFormats()
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(),
+            new JpegConfigurationModule(),
+            new BmpConfigurationModule(),
+            new GifConfigurationModule(),
+            new WebpConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
 
     private static string FormatName(IImageFormat format) => format switch
     {

@@ -105,6 +105,22 @@ public sealed class ImageZipScannerTests : IDisposable
     }
 
     [Fact]
+    public async Task ImagesOverThePixelOrByteLimitAreSkippedWithAWarningSayingWhy()
+    {
+        var zip = new ImageZip().Images("cats", 1).Images("dogs", 1).Image("cats/large.png", width: 40, height: 40).Image("dogs/heavy.bmp", "bmp", 20, 20);
+
+        var schema = await ScanAsync(zip, Defaults with { MaxImagePixels = 1000, MaxImageBytes = 1024 });
+
+        Assert.Equal([new ImageClass("cats", 1), new ImageClass("dogs", 1)], schema.Classes);
+        Assert.Equal(
+            [
+                new SkippedImageFile("cats/large.png", "it is 40 × 40 pixels, more than the 1,000 pixels allowed for one image"),
+                new SkippedImageFile("dogs/heavy.bmp", "it is 1.2 KB, larger than the 1 KB allowed for one image"),
+            ],
+            schema.SkippedFiles);
+    }
+
+    [Fact]
     public async Task SizeStatisticsCoverEveryReadableImage()
     {
         var zip = new ImageZip().Image("cats/a.png", width: 8, height: 8).Image("cats/b.png", width: 16, height: 4).Image("dogs/c.jpg", "jpeg", 12, 24);
