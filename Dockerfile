@@ -26,6 +26,7 @@ RUN dotnet restore src/AutoDL.Web/AutoDL.Web.csproj -r linux-x64 -p:AutoDLTorchD
 
 COPY appsettings.json ./
 COPY wwwroot/ wwwroot/
+COPY samples/ samples/
 COPY migrations/ migrations/
 COPY src/ src/
 # -r linux-x64: otherwise every platform's libtorch is copied (about 1.1 GB). The publish step of

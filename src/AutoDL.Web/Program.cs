@@ -1,4 +1,5 @@
 using AutoDL.Data;
+using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Hosting;
 using AutoDL.Web.Api;
 using AutoDL.Web.Auth;
@@ -43,6 +44,8 @@ await using (var scope = app.Services.CreateAsyncScope())
 {
     await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().RunAsync(app.Lifetime.ApplicationStopping);
 }
+
+await SampleDatasets.ImportAsync(app.Services, builder.Environment.ContentRootPath, app.Lifetime.ApplicationStopping);
 
 app.UseExceptionHandler();
 // The API answers bare status codes as problem details; pages show the not-found page.

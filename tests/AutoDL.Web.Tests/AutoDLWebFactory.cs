@@ -17,6 +17,9 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
     public const string AdminPassword = "Correct-Horse-42";
     public const string AdminToken = "adl_bootstrap-token-for-tests-0123456789";
 
+    /// <summary>Small, so the size limit can be tested without gigabytes (the samples fit).</summary>
+    public const long MaxUploadBytes = 2 * 1024 * 1024;
+
     public string DataRoot { get; } = Directory.CreateTempSubdirectory("autodl-web-").FullName;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -26,6 +29,7 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("AutoDL:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("AutoDL:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("AutoDL:Bootstrap:AdminApiToken", AdminToken);
+        builder.UseSetting("AutoDL:Datasets:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public HttpClient CreateClientWithToken(string token)

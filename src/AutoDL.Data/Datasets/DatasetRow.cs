@@ -28,10 +28,10 @@ public sealed class DatasetRow
     public long SizeBytes { get; init; }
 
     /// <summary>Data rows (CSV) or readable images (zip).</summary>
-    public long Rows { get; init; }
+    public long Rows { get; set; }
 
     /// <summary>What reading the whole file found, as JSON: columns (name, type, missing, unique), classes for image zips, warnings.</summary>
-    public required string SchemaJson { get; init; }
+    public required string SchemaJson { get; set; }
 
     public DateTime CreatedAt { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AutoDL.Core.Datasets;
+using AutoDL.Core.Datasets.Images;
 
 namespace AutoDL.Data.Datasets;
 
@@ -13,6 +14,19 @@ public static class DatasetSchemaJson
     };
 
     public static string Write(DatasetSchema schema) => JsonSerializer.Serialize(schema, Options);
+
+    public static string Write(ImageDatasetSchema schema) => JsonSerializer.Serialize(schema, Options);
+
+    /// <summary>The schema of an image-folder dataset: classes, sizes, skipped files, thumbnails.</summary>
+    /// <exception cref="InvalidOperationException">The row is not an image dataset.</exception>
+    public static ImageDatasetSchema ImageSchema(this DatasetRow dataset) =>
+        dataset.Kind == DatasetKind.Images
+            ? JsonSerializer.Deserialize<ImageDatasetSchema>(dataset.SchemaJson, Options)
+              ?? throw new InvalidOperationException($"Dataset {dataset.Id} has no schema.")
+            : throw new InvalidOperationException($"Dataset '{dataset.Name}' is a {dataset.Kind} dataset, not images.");
+
+    /// <summary>Where an image dataset's thumbnails are, relative to the data folder (<c>datasets/{sha256}.thumbs</c>).</summary>
+    public static string ThumbnailFolder(string sha256) => $"datasets/{sha256}.thumbs";
 
     /// <summary>The schema of a tabular dataset.</summary>
     /// <exception cref="InvalidOperationException">The row is not a tabular dataset.</exception>

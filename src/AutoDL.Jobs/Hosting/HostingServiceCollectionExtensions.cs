@@ -1,4 +1,5 @@
 using AutoDL.Data;
+using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Events;
 using Hangfire;
 using Hangfire.Storage.SQLite;
@@ -33,6 +34,11 @@ public static class HostingServiceCollectionExtensions
         }
 
         services.AddAutoDLHangfire(hangfire, dataRoot);
+
+        services.AddSingleton(configuration.GetSection(DatasetOptions.Section).Get<DatasetOptions>() ?? new DatasetOptions());
+        services.AddScoped<DatasetIngest>();
+        services.AddScoped<DatasetCatalog>();
+        services.AddScoped<ProfileJob>();
         return dataRoot;
     }
 
