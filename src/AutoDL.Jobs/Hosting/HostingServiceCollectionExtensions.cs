@@ -1,5 +1,6 @@
 using AutoDL.Data;
 using AutoDL.Jobs.Events;
+using AutoDL.Jobs.Searches;
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,7 @@ public static class HostingServiceCollectionExtensions
         }
 
         services.AddAutoDLHangfire(hangfire, dataRoot);
+        services.AddAutoDLSearches(configuration);
         return dataRoot;
     }
 
