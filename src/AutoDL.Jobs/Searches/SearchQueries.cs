@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AutoDL.Core.Search;
 using AutoDL.Data;
 using AutoDL.Data.Search;
@@ -17,7 +18,9 @@ public sealed record SearchDetails(
     int TrialsCompleted, int TrialsPruned, int TrialsFailed, int TrialsRunning,
     int? BestTrial, double? BestValue, string? BestModelId,
     DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, string? Error,
-    string? DatasetId, string? Target, SearchSettings? Settings);
+    string? DatasetId, string? Target,
+    [property: JsonIgnore] SearchSettings? Settings,
+    [property: JsonPropertyName("settings")] JsonElement? SettingsJson);
 
 public sealed record IntermediateView(int Step, double Value);
 
@@ -80,7 +83,8 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
             trials.Count(t => t.State == TrialState.Running),
             best?.Number, best?.Value, row.BestModelId,
             Utc(row.CreatedAt), row.StartedAt is { } s ? Utc(s) : null, row.FinishedAt is { } f ? Utc(f) : null, row.Error,
-            row.DatasetId, settings?.Target, settings);
+            row.DatasetId, settings?.Target, settings,
+            settings is null ? null : JsonDocument.Parse(settings.ToJson()).RootElement.Clone());
     }
 
     /// <summary>Every trial in number order; null when no search has that id.</summary>

@@ -7,6 +7,8 @@ public static class ApiEndpoints
     {
         var api = endpoints.MapGroup("/api/v1").RequireAuthorization();
         api.MapAccountApi();
+        api.MapSearchesApi();
+        api.MapModelsApi();
         return endpoints;
     }
 }
