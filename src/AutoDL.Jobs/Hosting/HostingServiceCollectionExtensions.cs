@@ -1,6 +1,7 @@
 using AutoDL.Data;
 using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Events;
+using AutoDL.Jobs.Searches;
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,7 @@ public static class HostingServiceCollectionExtensions
         services.AddScoped<DatasetIngest>();
         services.AddScoped<DatasetCatalog>();
         services.AddScoped<ProfileJob>();
+        services.AddAutoDLSearches(configuration);
         return dataRoot;
     }
 

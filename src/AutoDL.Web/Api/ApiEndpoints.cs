@@ -8,6 +8,8 @@ public static class ApiEndpoints
         var api = endpoints.MapGroup("/api/v1").RequireAuthorization();
         api.MapAccountApi();
         api.MapDatasetsApi();
+        api.MapSearchesApi();
+        api.MapModelsApi();
         return endpoints;
     }
 }

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using AutoDL.Core.Datasets;
+using AutoDL.Core.Search;
+using AutoDL.Data;
+using AutoDL.Data.Models;
+using AutoDL.Jobs.Events;
+using AutoDL.Jobs.Hosting;
+using AutoDL.Learners.Tabular;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AutoDL.Jobs.Models;
+
+/// <summary>
+/// Turns a trial into a model: its parameters refitted on every training row of the search's experiment, tested once
+/// on the held-out rows, saved as an ML.NET zip under <c>{DataRoot}/models/{id}.zip</c>, with its test metrics, input
+/// schema, refit time and prediction time per row stored on its <see cref="ModelRow"/>.
+/// </summary>
+public sealed class ModelRefitter(
+    IServiceScopeFactory scopes, DataFolder dataFolder, IChangePublisher changes, ILogger<ModelRefitter> logger)
+{
+    /// <summary>Most rows predicted to time a model's prediction speed.</summary>
+    public const int TimingRows = 2000;
+
+    /// <summary>
+    /// The model of trial <paramref name="trial"/>: the existing one (any state) or a new Queued one. Two callers
+    /// asking at once get the same model (the table is unique on search and trial).
+    /// </summary>
+    public static async Task<(ModelRow Model, bool Created)> EnsureModelAsync(
+        AppDbContext db, string searchId, Trial trial, SearchSpace space, bool isBest, string? userId, DateTime now, CancellationToken cancellationToken)
+    {
+        var existing = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.SearchId == searchId && m.TrialNumber == trial.Number, cancellationToken);
+        if (existing is not null)
+        {
+            return (existing, false);
+        }
+
+        var parameters = space.ToExternal(trial.Params);
+        var row = new ModelRow
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            SearchId = searchId,
+            TrialNumber = trial.Number,
+            Learner = parameters.TryGetValue(TabularParameters.Learner, out var learner) ? learner.ToString() ?? "" : "",
+            ParamsJson = ModelJson.Parameters(parameters),
+            ValidationValue = trial.Value,
+            State = ModelState.Queued,
+            IsBest = isBest,
+            CreatedAt = now,
+            CreatedBy = userId,
+        };
+        db.Models.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return (row, true);
+        }
+        catch (DbUpdateException)
+        {
+            db.Entry(row).State = EntityState.Detached;
+            var raced = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.SearchId == searchId && m.TrialNumber == trial.Number, cancellationToken);
+            return raced is not null ? (raced, false) : throw new InvalidOperationException($"The model of trial {trial.Number} could not be stored.");
+        }
+        finally
+        {
+            db.Entry(row).State = EntityState.Detached;
+        }
+    }
+
+    /// <summary>Refits model <paramref name="modelId"/> on <paramref name="experiment"/>; Ready on success, else Failed with the reason.</summary>
+    /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
+    public async Task<string?> RefitAsync(string modelId, TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        var searchId = await UpdateAsync(modelId, m => m.SetProperty(x => x.State, ModelState.Training).SetProperty(x => x.Error, (string?)null), cancellationToken);
+        var relative = $"models/{modelId}.zip";
+        var path = Path.Combine(dataFolder.Path, "models", $"{modelId}.zip");
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken);
+            var trainingSeconds = watch.Elapsed.TotalSeconds;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temporary = path + ".tmp";
+            await model.SaveAsync(temporary, cancellationToken);
+            File.Move(temporary, path, overwrite: true);
+            var microseconds = await TimePredictionAsync(model.Predictor, experiment, cancellationToken);
+
+            var metrics = model.TestEvaluation is { } test ? ModelJson.Metrics(test) : null;
+            var schema = ModelJson.InputSchema(model.Predictor.InputColumns);
+            await UpdateAsync(modelId, m => m
+                .SetProperty(x => x.State, ModelState.Ready)
+                .SetProperty(x => x.TestMetricsJson, metrics)
+                .SetProperty(x => x.InputSchemaJson, schema)
+                .SetProperty(x => x.StoredPath, relative)
+                .SetProperty(x => x.TrainingSeconds, trainingSeconds)
+                .SetProperty(x => x.PredictMicrosecondsPerRow, microseconds), CancellationToken.None);
+            Announce(modelId, searchId);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var reason = e switch
+            {
+                ArgumentException a => $"Refitting trial's parameters failed: {Searches.SearchLauncher.WithoutParameterName(a)}",
+                _ => $"Refitting failed: {e.Message}",
+            };
+            logger.LogWarning(e, "Refitting model {ModelId} failed", modelId);
+            await UpdateAsync(modelId, m => m.SetProperty(x => x.State, ModelState.Failed).SetProperty(x => x.Error, reason), CancellationToken.None);
+            Announce(modelId, searchId);
+            return reason;
+        }
+    }
+
+    /// <summary>Marks a model Failed (its refit could not even start: the data did not load).</summary>
+    public async Task FailAsync(string modelId, string reason, CancellationToken cancellationToken)
+    {
+        var searchId = await UpdateAsync(modelId, m => m.SetProperty(x => x.State, ModelState.Failed).SetProperty(x => x.Error, reason), cancellationToken);
+        Announce(modelId, searchId);
+    }
+
+    private void Announce(string modelId, string? searchId)
+    {
+        changes.Publish(new Change(ChangeKind.Model, modelId));
+        if (searchId is not null)
+        {
+            changes.Publish(new Change(ChangeKind.Search, searchId));
+        }
+    }
+
+    /// <summary>Mean microseconds per row of one batch prediction of rows from the dataset's file (as many as the test rows, at most <see cref="TimingRows"/>).</summary>
+    private async Task<double?> TimePredictionAsync(TabularPredictor predictor, TabularExperiment experiment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var count = Math.Clamp(experiment.Split.TestRows.Count, 1, TimingRows);
+            var rows = await ReadRowsAsync(experiment.Data, count, cancellationToken);
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            predictor.Predict(rows.Take(1).ToList());
+            var watch = Stopwatch.StartNew();
+            predictor.Predict(rows);
+            return watch.Elapsed.TotalMicroseconds / rows.Count;
+        }
+        catch (Exception e) when (e is ArgumentException or DatasetFormatException or IOException)
+        {
+            logger.LogInformation(e, "Could not time predictions of the model; leaving its speed unknown");
+            return null;
+        }
+    }
+
+    private static async Task<List<IReadOnlyDictionary<string, object?>>> ReadRowsAsync(TabularData data, int count, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(data.CsvPath);
+        using var reader = await CsvReader.OpenAsync(stream, Path.GetFileName(data.CsvPath), cancellationToken);
+        var names = reader.ColumnNames;
+        var rows = new List<IReadOnlyDictionary<string, object?>>(count);
+        while (rows.Count < count && await reader.ReadAsync(cancellationToken))
+        {
+            var row = new Dictionary<string, object?>(names.Count, StringComparer.Ordinal);
+            var current = reader.Current;
+            for (var i = 0; i < names.Count && i < current.Count; i++)
+            {
+                var value = current[i].ToString();
+                row[names[i]] = string.IsNullOrWhiteSpace(value) ? null : value;
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <returns>The model's search id; null when no such model.</returns>
+    private async Task<string?> UpdateAsync(
+        string modelId,
+        Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<ModelRow>> set,
+        CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Models.Where(m => m.Id == modelId).ExecuteUpdateAsync(set, cancellationToken);
+        return await db.Models.Where(m => m.Id == modelId).Select(m => m.SearchId).SingleOrDefaultAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using AutoDL.Core.Search;
+using AutoDL.Data;
+using AutoDL.Data.Models;
+using AutoDL.Jobs.Events;
+using AutoDL.Jobs.Hosting;
+using AutoDL.Jobs.Searches;
+using AutoDL.Learners.Tabular;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+
+namespace AutoDL.Jobs.Models;
+
+/// <summary>A model's scores: the trial's cross-validated one on the search's metric, and every test metric (JSON of the evaluation).</summary>
+public sealed record ModelMetrics(double? Validation, JsonElement? Test);
+
+/// <summary>One model: a leaderboard row, and <c>GET /api/v1/models/{id}</c>.</summary>
+public sealed record ModelDetails(
+    string Id, string SearchId, int TrialNumber, string Learner, JsonElement Params, string State, ModelMetrics Metrics,
+    string? Task, string? Metric, IReadOnlyList<ModelInputColumn>? InputSchema, double? TrainingSeconds,
+    double? PredictMicrosecondsPerRow, bool IsBest, DateTime CreatedAt, string? Error);
+
+/// <summary>One row's prediction: a class with its probability (score) and every class's, or a number (value).</summary>
+public sealed record PredictionView(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Label,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Score,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, double>? Probabilities,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Value);
+
+public enum ModelRequestStatus
+{
+    Ok,
+    NotFound,
+
+    /// <summary>The model (or trial) is not in a state that allows it: not Ready, not Complete.</summary>
+    Conflict,
+
+    /// <summary>The input is wrong: <see cref="ModelResult{T}.Errors"/> names each field, row or column.</summary>
+    Invalid,
+}
+
+/// <summary>What a model request came to: a value, or why not (a sentence, and per-field errors for bad input).</summary>
+public sealed record ModelResult<T>(ModelRequestStatus Status, T? Value, string? Message = null, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public static ModelResult<T> Ok(T value) => new(ModelRequestStatus.Ok, value);
+    public static ModelResult<T> NotFound(string message) => new(ModelRequestStatus.NotFound, default, message);
+    public static ModelResult<T> Conflict(string message) => new(ModelRequestStatus.Conflict, default, message);
+    public static ModelResult<T> Invalid(string message, IReadOnlyDictionary<string, string[]> errors) => new(ModelRequestStatus.Invalid, default, message, errors);
+}
+
+/// <summary>The model file to send: its absolute path and the name to give it.</summary>
+public sealed record ModelFile(string Path, string FileName);
+
+/// <summary>Models of searches for the API and the pages: the leaderboard, one model, refits on request, predictions, the file.</summary>
+public sealed partial class ModelService(
+    AppDbContext db, ITrialStore store, IBackgroundJobClient jobs, PredictorCache predictors, IChangePublisher changes,
+    DataFolder dataFolder, ModelOptions options, TimeProvider clock)
+{
+    /// <summary>The leaderboard: models of <paramref name="searchId"/> (or of every search), best validation first within a search, newest search first.</summary>
+    public async Task<IReadOnlyList<ModelDetails>> ListAsync(string? searchId, CancellationToken cancellationToken)
+    {
+        var query = db.Models.AsNoTracking();
+        if (searchId is not null)
+        {
+            query = query.Where(m => m.SearchId == searchId);
+        }
+
+        var rows = await query.OrderByDescending(m => m.CreatedAt).Take(1000).ToListAsync(cancellationToken);
+        var searches = await SettingsAsync(rows.Select(r => r.SearchId).Distinct().ToList(), cancellationToken);
+        var views = rows.Select(r => View(r, searches.GetValueOrDefault(r.SearchId))).ToList();
+        return views
+            .OrderBy(v => v.SearchId == searchId ? 0 : 1)
+            .ThenByDescending(v => v.IsBest)
+            .ThenByDescending(v => Signed(v))
+            .ToList();
+
+        double Signed(ModelDetails v) =>
+            v.Metrics.Validation is not { } value ? double.NegativeInfinity
+            : v.Metric == "rmse" ? -value : value;
+    }
+
+    public async Task<ModelDetails?> GetAsync(string modelId, CancellationToken cancellationToken)
+    {
+        var row = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == modelId, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var settings = await SettingsAsync([row.SearchId], cancellationToken);
+        return View(row, settings.GetValueOrDefault(row.SearchId));
+    }
+
+    /// <summary>
+    /// The model of trial <paramref name="trialNumber"/>: the existing one, or a new one refitted by a <see cref="RefitJob"/>
+    /// (a Failed one is tried again). Only Complete trials have models.
+    /// </summary>
+    public async Task<ModelResult<string>> RequestRefitAsync(string searchId, int trialNumber, string? userId, CancellationToken cancellationToken)
+    {
+        var search = await db.SearchRows.AsNoTracking().SingleOrDefaultAsync(s => s.Id == searchId && s.SettingsJson != null, cancellationToken);
+        if (search is null)
+        {
+            return ModelResult<string>.NotFound($"No search has the id '{searchId}'.");
+        }
+
+        var stored = await store.GetSearchAsync(searchId, cancellationToken);
+        var trial = (await store.GetTrialsAsync(searchId, cancellationToken)).SingleOrDefault(t => t.Number == trialNumber);
+        if (trial is null)
+        {
+            return ModelResult<string>.NotFound($"Search '{searchId}' has no trial {trialNumber}.");
+        }
+
+        if (trial.State != TrialState.Complete)
+        {
+            return ModelResult<string>.Conflict($"Trial {trialNumber} is {trial.State.ToString().ToLowerInvariant()}; only complete trials can be refitted into models.");
+        }
+
+        var (model, created) = await ModelRefitter.EnsureModelAsync(
+            db, searchId, trial, stored.Spec.Space, isBest: false, userId, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var retry = !created && model.State == ModelState.Failed
+            && await db.Models.Where(m => m.Id == model.Id && m.State == ModelState.Failed)
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.State, ModelState.Queued).SetProperty(x => x.Error, (string?)null), cancellationToken) > 0;
+        if (created || retry)
+        {
+            var id = model.Id;
+            jobs.Enqueue<RefitJob>(JobQueues.Cpu, job => job.RunAsync(id, CancellationToken.None));
+            changes.Publish(new Change(ChangeKind.Model, id));
+        }
+
+        return ModelResult<string>.Ok(model.Id);
+    }
+
+    /// <summary>The model's file, when it is Ready.</summary>
+    public async Task<ModelResult<ModelFile>> GetFileAsync(string modelId, CancellationToken cancellationToken)
+    {
+        var row = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == modelId, cancellationToken);
+        if (row is null)
+        {
+            return ModelResult<ModelFile>.NotFound($"No model has the id '{modelId}'.");
+        }
+
+        if (row.State != ModelState.Ready || row.StoredPath is null)
+        {
+            return ModelResult<ModelFile>.Conflict($"Model '{modelId}' is {row.State.ToString().ToLowerInvariant()}, not ready: it has no file yet.");
+        }
+
+        var datasetName = await db.SearchRows.Where(s => s.Id == row.SearchId)
+            .Join(db.Datasets, s => s.DatasetId, d => d.Id, (s, d) => d.Name)
+            .SingleOrDefaultAsync(cancellationToken) ?? "model";
+        var fileName = $"{SafeName(datasetName)}-{SafeName(row.Learner)}.zip";
+        return ModelResult<ModelFile>.Ok(new ModelFile(FullPath(row.StoredPath), fileName));
+    }
+
+    /// <summary>
+    /// Predicts <paramref name="rows"/> (column name → value: JSON numbers, strings, booleans or null). Invalid input
+    /// comes back with one error per bad cell, keyed <c>rows[i].column</c> (or <c>rows[i]</c>, <c>rows</c>).
+    /// </summary>
+    public async Task<ModelResult<IReadOnlyList<PredictionView>>> PredictAsync(
+        string modelId, IReadOnlyList<IReadOnlyDictionary<string, object?>?> rows, CancellationToken cancellationToken)
+    {
+        var row = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == modelId, cancellationToken);
+        if (row is null)
+        {
+            return ModelResult<IReadOnlyList<PredictionView>>.NotFound($"No model has the id '{modelId}'.");
+        }
+
+        if (row.State != ModelState.Ready || row.StoredPath is null)
+        {
+            return ModelResult<IReadOnlyList<PredictionView>>.Conflict(
+                $"Model '{modelId}' is {row.State.ToString().ToLowerInvariant()}; it can predict once it is ready.");
+        }
+
+        if (rows.Count == 0 || rows.Count > options.MaxPredictRows)
+        {
+            return Invalid(new() { ["rows"] = [$"Send 1 to {options.MaxPredictRows} rows, not {rows.Count}."] });
+        }
+
+        var predictor = await predictors.GetAsync(modelId, FullPath(row.StoredPath), cancellationToken);
+        var errors = Check(predictor.InputColumns, rows);
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        IReadOnlyList<TabularPrediction> predictions;
+        try
+        {
+            predictions = predictor.Predict(rows.Select(r => r!).ToList());
+        }
+        catch (ArgumentException e)
+        {
+            var match = RowAndColumn().Match(e.Message);
+            var key = !match.Success ? "rows"
+                : match.Groups["column"].Success ? $"rows[{match.Groups["row"].Value}].{match.Groups["column"].Value}"
+                : $"rows[{match.Groups["row"].Value}]";
+            return Invalid(new() { [key] = [SearchLauncher.WithoutParameterName(e)] });
+        }
+
+        return ModelResult<IReadOnlyList<PredictionView>>.Ok(predictions.Select(p => p.Class is not null || p.Probabilities is not null
+            ? new PredictionView(p.Class, p.Class is not null && p.Probabilities is not null && p.Probabilities.TryGetValue(p.Class, out var s) ? s : null, p.Probabilities, null)
+            : new PredictionView(null, null, null, p.Value)).ToList());
+
+        static ModelResult<IReadOnlyList<PredictionView>> Invalid(Dictionary<string, string[]> errors) =>
+            ModelResult<IReadOnlyList<PredictionView>>.Invalid(
+                errors.Count == 1 ? errors.Values.First()[0] : $"{errors.Count} values are missing or of the wrong type.", errors);
+    }
+
+    /// <summary>Every missing column and every value of the wrong type, keyed <c>rows[i].column</c>.</summary>
+    private static Dictionary<string, string[]> Check(IReadOnlyList<TabularColumn> columns, IReadOnlyList<IReadOnlyDictionary<string, object?>?> rows)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count && errors.Count < 100; i++)
+        {
+            if (rows[i] is not { } row)
+            {
+                errors[$"rows[{i}]"] = [$"Row {i} is not an object of column values."];
+                continue;
+            }
+
+            foreach (var column in columns)
+            {
+                var key = $"rows[{i}].{column.Name}";
+                if (!row.TryGetValue(column.Name, out var value))
+                {
+                    errors[key] = [$"Row {i} has no value for column '{column.Name}', which the model needs; give null for a missing value."];
+                    continue;
+                }
+
+                var numeric = column.Kind is TabularColumnKind.Numeric or TabularColumnKind.Integer;
+                var problem = value switch
+                {
+                    JsonElement { ValueKind: JsonValueKind.Object or JsonValueKind.Array } e => $"expected a single value, got {e.ValueKind.ToString().ToLowerInvariant()}",
+                    JsonElement { ValueKind: JsonValueKind.True or JsonValueKind.False } e when numeric => $"expected a number, got {e.GetRawText()}",
+                    JsonElement { ValueKind: JsonValueKind.String } e when numeric && !LooksNumeric(e.GetString()!) => $"expected a number, got the text '{e.GetString()}'",
+                    string s when numeric && !LooksNumeric(s) => $"expected a number, got the text '{s}'",
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    errors[key] = [$"Row {i}, column '{column.Name}' ({TabularDatasets.ApiName(column.Kind)}): {problem}."];
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>A number, or a way of writing "missing" (empty, NA, N/A, null, NaN, ?).</summary>
+    private static bool LooksNumeric(string text) =>
+        string.IsNullOrWhiteSpace(text)
+        || text.Trim().ToLowerInvariant() is "na" or "n/a" or "#n/a" or "null" or "nan" or "?" or "none"
+        || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    private async Task<Dictionary<string, SearchSettings?>> SettingsAsync(List<string> searchIds, CancellationToken cancellationToken)
+    {
+        var rows = await db.SearchRows.AsNoTracking().Where(s => searchIds.Contains(s.Id))
+            .Select(s => new { s.Id, s.SettingsJson }).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Id, r =>
+        {
+            try
+            {
+                return r.SettingsJson is null ? null : SearchSettings.FromJson(r.SettingsJson);
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
+        }, StringComparer.Ordinal);
+    }
+
+    private static ModelDetails View(ModelRow row, SearchSettings? settings) => new(
+        row.Id, row.SearchId, row.TrialNumber, row.Learner, Parse(row.ParamsJson) ?? default, row.State.ToString().ToLowerInvariant(),
+        new ModelMetrics(row.ValidationValue, Parse(row.TestMetricsJson)),
+        settings?.Task.Name(), settings?.Metric?.Name(),
+        row.InputSchemaJson is null ? null : JsonSerializer.Deserialize<List<ModelInputColumn>>(row.InputSchemaJson, ModelJson.Options),
+        row.TrainingSeconds, row.PredictMicrosecondsPerRow, row.IsBest, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), row.Error);
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+
+    private string FullPath(string storedPath) => Path.Combine(dataFolder.Path, storedPath.Replace('/', Path.DirectorySeparatorChar));
+
+    private static string SafeName(string name)
+    {
+        var safe = new string([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]).Trim('-', '.');
+        return safe.Length == 0 ? "model" : safe;
+    }
+
+    [GeneratedRegex(@"^Row (?<row>\d+)(?:, column '(?<column>[^']*)'| has no value for column '(?<column>[^']*)')?")]
+    private static partial Regex RowAndColumn();
+}

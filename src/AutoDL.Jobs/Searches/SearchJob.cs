@@ -1,0 +1,272 @@
+using AutoDL.Core.Search;
+using AutoDL.Core.Search.Tpe;
+using AutoDL.Data;
+using AutoDL.Data.Search;
+using AutoDL.Jobs.Events;
+using AutoDL.Jobs.Hosting;
+using AutoDL.Jobs.Models;
+using AutoDL.Learners.Tabular;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AutoDL.Jobs.Searches;
+
+/// <summary>
+/// One worker of a search (a Hangfire job; a search with parallelism N has N of them): loads the experiment once, runs
+/// the search loop (ask → cross-validate → tell) until the budget is spent or the search is cancelled, then counts
+/// itself finished. The worker that finishes last refits the best trial into the search's model and completes the
+/// search. Whatever goes wrong ends the search Failed with a sentence saying why, never Running for ever.
+/// </summary>
+public sealed class SearchJob(
+    IServiceScopeFactory scopes, PublishingTrialStore store, ModelRefitter refitter, IChangePublisher changes,
+    DataFolder dataFolder, SearchOptions options, TimeProvider clock, ILogger<SearchJob> logger)
+{
+    [Queue(JobQueues.Cpu)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(string searchId, int worker, CancellationToken cancellationToken)
+    {
+        var search = await ReadAsync(db => db.SearchRows.AsNoTracking().SingleOrDefaultAsync(s => s.Id == searchId, cancellationToken));
+        if (search is null)
+        {
+            logger.LogInformation("Search {SearchId} no longer exists; worker {Worker} has nothing to do", searchId, worker);
+            return;
+        }
+
+        try
+        {
+            if (search.Status is SearchStatus.Queued or SearchStatus.Running)
+            {
+                await WorkAsync(search, worker, cancellationToken);
+            }
+            else if (await CountWorkerFinishedAsync(searchId, cancellationToken))
+            {
+                changes.Publish(new Change(ChangeKind.Search, searchId));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The job server is stopping: Hangfire runs the job again when it restarts, and the loop resumes.
+            throw;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Worker {Worker} of search {SearchId} failed", worker, searchId);
+            await FailAsync(searchId, $"The search stopped on an unexpected error: {e.Message}");
+            throw;
+        }
+    }
+
+    private async Task WorkAsync(SearchRow search, int worker, CancellationToken cancellationToken)
+    {
+        var searchId = search.Id;
+        if (search.SettingsJson is null)
+        {
+            await FailAsync(searchId, "The search has no settings: it was not started by the search launcher.");
+            await CountWorkerFinishedAsync(searchId, cancellationToken);
+            return;
+        }
+
+        var settings = SearchSettings.FromJson(search.SettingsJson);
+        if (await ReadAsync(db => db.SearchRows
+                .Where(s => s.Id == searchId && s.Status == SearchStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SearchStatus.Running), cancellationToken)) > 0)
+        {
+            changes.Publish(new Change(ChangeKind.Search, searchId));
+        }
+
+        TabularExperiment experiment;
+        try
+        {
+            var dataset = await ReadAsync(db => db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == settings.DatasetId, cancellationToken));
+            experiment = await SearchExperiments.LoadAsync(settings, dataset, dataFolder.Path, cancellationToken);
+        }
+        catch (SearchDataException e)
+        {
+            await FailAsync(searchId, e.Message);
+            await CountWorkerFinishedAsync(searchId, cancellationToken);
+            return;
+        }
+
+        if (settings.Metric is null)
+        {
+            // The metric the experiment chose from the class balance: recorded for the pages and the audit trail.
+            var resolved = (settings with { Metric = experiment.Metric }).ToJson();
+            await ReadAsync(db => db.SearchRows.Where(s => s.Id == searchId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.SettingsJson, resolved), cancellationToken));
+        }
+
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (var endWatch = new CancellationTokenSource())
+        {
+            var watch = WatchStatusAsync(searchId, stop, endWatch.Token);
+            try
+            {
+                var runner = new SearchRunner(store, Sampler(settings), Pruner(settings), clock, new SearchRunnerOptions
+                {
+                    HeartbeatInterval = TimeSpan.FromSeconds(options.HeartbeatSeconds),
+                    StaleAfter = TimeSpan.FromSeconds(options.StaleAfterSeconds),
+                });
+                var trainer = new TabularTrainer(experiment);
+                var summary = await runner.RunAsync(searchId, $"{Environment.MachineName}:{Environment.ProcessId}/{worker}", trainer.Objective, stop.Token);
+                logger.LogInformation(
+                    "Worker {Worker} of search {SearchId} stopped ({Reason}): {Complete} complete, {Pruned} pruned, {Failed} failed",
+                    worker, searchId, summary.StopReason, summary.Complete, summary.Pruned, summary.Failed);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled (or failed by another worker) while talking to the store: the search's status says so.
+            }
+            finally
+            {
+                await endWatch.CancelAsync();
+                await watch;
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (await CountWorkerFinishedAsync(searchId, cancellationToken))
+        {
+            await FinishAsync(searchId, experiment, cancellationToken);
+        }
+
+    }
+
+    /// <summary>The last worker's part: refit the best trial and complete the search (unless it was cancelled or failed).</summary>
+    private async Task FinishAsync(string searchId, TabularExperiment experiment, CancellationToken cancellationToken)
+    {
+        var search = await ReadAsync(db => db.SearchRows.AsNoTracking().SingleAsync(s => s.Id == searchId, cancellationToken));
+        if (search.Status is not (SearchStatus.Queued or SearchStatus.Running))
+        {
+            changes.Publish(new Change(ChangeKind.Search, searchId));
+            return;
+        }
+
+        var stored = await store.GetSearchAsync(searchId, cancellationToken);
+        var trials = await store.GetTrialsAsync(searchId, cancellationToken);
+        var direction = stored.Spec.Directions[0];
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
+        if (complete.Count == 0)
+        {
+            var reason = trials.FirstOrDefault(t => t.State == TrialState.Failed && !string.IsNullOrEmpty(t.Error))?.Error;
+            await FailAsync(searchId, trials.Count == 0
+                ? "No trial ran: the budget ran out before the first one started."
+                : $"None of the {trials.Count} trial(s) completed{(reason is null ? "." : $"; the first failure: {reason}")}");
+            return;
+        }
+
+        var best = direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!;
+        var (model, _) = await ReadAsync(db => ModelRefitter.EnsureModelAsync(
+            db, searchId, best, stored.Spec.Space, isBest: true, search.CreatedBy, clock.GetUtcNow().UtcDateTime, cancellationToken));
+        await ReadAsync(db => db.Models.Where(m => m.Id == model.Id)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.IsBest, true), cancellationToken));
+        var modelId = model.Id;
+        await ReadAsync(db => db.SearchRows.Where(s => s.Id == searchId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.BestModelId, modelId), cancellationToken));
+
+        var error = model.State == Data.Models.ModelState.Ready
+            ? null
+            : await refitter.RefitAsync(model.Id, experiment, stored.Spec.Space.ToExternal(best.Params), cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (error is not null)
+        {
+            await FailAsync(searchId, $"The best trial ({best.Number}) could not be refitted. {error}");
+            return;
+        }
+
+        await ReadAsync(db => db.SearchRows
+            .Where(s => s.Id == searchId && (s.Status == SearchStatus.Queued || s.Status == SearchStatus.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SearchStatus.Completed).SetProperty(x => x.FinishedAt, now), cancellationToken));
+        changes.Publish(new Change(ChangeKind.Search, searchId));
+    }
+
+    /// <summary>Counts this worker finished (a compare-and-set, so concurrent workers never lose a count).</summary>
+    /// <returns>Whether this worker was the last one.</returns>
+    private async Task<bool> CountWorkerFinishedAsync(string searchId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var row = await ReadAsync(db => db.SearchRows.AsNoTracking().Where(s => s.Id == searchId)
+                .Select(s => new { s.WorkersFinished, s.Parallelism }).SingleAsync(cancellationToken));
+            var finished = row.WorkersFinished;
+            var counted = await ReadAsync(db => db.SearchRows
+                .Where(s => s.Id == searchId && s.WorkersFinished == finished)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.WorkersFinished, finished + 1), cancellationToken));
+            if (counted == 1)
+            {
+                // At or past: a worker re-run after a crash still lets the search finish.
+                return finished + 1 >= row.Parallelism;
+            }
+        }
+    }
+
+    /// <summary>Cancels <paramref name="stop"/> once the search is no longer Queued or Running (cancelled, or failed by another worker).</summary>
+    private async Task WatchStatusAsync(string searchId, CancellationTokenSource stop, CancellationToken end)
+    {
+        try
+        {
+            while (!end.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(options.StatusPollSeconds), clock, end);
+                var status = await ReadAsync(db => db.SearchRows.AsNoTracking().Where(s => s.Id == searchId)
+                    .Select(s => (SearchStatus?)s.Status).SingleOrDefaultAsync(end));
+                if (status is not (SearchStatus.Queued or SearchStatus.Running))
+                {
+                    await stop.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (end.IsCancellationRequested)
+        {
+            // The loop ended.
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Watching the status of search {SearchId} failed; the worker runs until its budget ends", searchId);
+        }
+    }
+
+    /// <summary>Fails the search with <paramref name="reason"/>, unless it already ended.</summary>
+    private async Task FailAsync(string searchId, string reason)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await ReadAsync(db => db.SearchRows
+            .Where(s => s.Id == searchId && (s.Status == SearchStatus.Queued || s.Status == SearchStatus.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SearchStatus.Failed)
+                .SetProperty(x => x.Error, reason)
+                .SetProperty(x => x.FinishedAt, now), CancellationToken.None));
+        changes.Publish(new Change(ChangeKind.Search, searchId));
+    }
+
+    private ISampler Sampler(SearchSettings settings) => settings.Strategy switch
+    {
+        SearchStrategy.Random => new RandomSampler(),
+        SearchStrategy.Evolution => new EvolutionSampler(),
+        // Multivariate, grouped TPE suits the conditional space (each learner its own parameters); the constant liar
+        // keeps parallel workers from proposing the same point. Small budgets get fewer random startup trials.
+        _ => new TpeSampler(new TpeOptions
+        {
+            Multivariate = true,
+            Group = true,
+            ConstantLiar = settings.Parallelism > 1,
+            StartupTrials = settings.Budget.Trials is { } trials ? Math.Clamp(trials / 2, 3, 10) : 10,
+        }),
+    };
+
+    /// <summary>The steps are the cross-validation folds: no pruning on the first fold alone.</summary>
+    private static IPruner Pruner(SearchSettings settings) => settings.Pruner switch
+    {
+        SearchPrunerKind.None => new NopPruner(),
+        SearchPrunerKind.Asha => new SuccessiveHalvingPruner(new SuccessiveHalvingOptions(MinResource: 1, ReductionFactor: 3)),
+        _ => new MedianPruner(new PercentilePrunerOptions(StartupTrials: 5, WarmupSteps: 1)),
+    };
+
+    private async Task<T> ReadAsync<T>(Func<AppDbContext, Task<T>> query)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+}

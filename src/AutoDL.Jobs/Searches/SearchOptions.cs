@@ -1,0 +1,33 @@
+namespace AutoDL.Jobs.Searches;
+
+/// <summary>Search defaults and limits. Bound from <c>AutoDL:Searches</c>.</summary>
+public sealed record SearchOptions
+{
+    public const string Section = "AutoDL:Searches";
+
+    /// <summary>Trials a search may run when the request gives no budget at all.</summary>
+    public int DefaultTrials { get; init; } = 20;
+
+    /// <summary>Seconds a search may run when the request gives no budget at all (whichever of the two runs out first).</summary>
+    public double DefaultSeconds { get; init; } = 600;
+
+    public int MaxTrials { get; init; } = 10_000;
+
+    /// <summary>Longest time budget a request may ask for (a week).</summary>
+    public double MaxSeconds { get; init; } = 7 * 24 * 3600;
+
+    /// <summary>Most workers (Hangfire jobs) one search may run at once.</summary>
+    public int MaxParallelism { get; init; } = 8;
+
+    /// <summary>How often a running worker checks whether its search was cancelled (or failed elsewhere).</summary>
+    public double StatusPollSeconds { get; init; } = 2;
+
+    /// <summary>How often a running trial tells the store it is alive.</summary>
+    public double HeartbeatSeconds { get; init; } = 10;
+
+    /// <summary>A trial silent for this long is failed as stale and its budget slot re-run.</summary>
+    public double StaleAfterSeconds { get; init; } = 120;
+
+    /// <summary>Fewest data rows a dataset needs before a search may learn from it.</summary>
+    public int MinRows { get; init; } = 10;
+}
