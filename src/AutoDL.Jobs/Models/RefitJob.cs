@@ -14,6 +14,20 @@ public sealed class RefitJob(AppDbContext db, ITrialStore store, ModelRefitter r
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(string modelId, CancellationToken cancellationToken)
     {
+        try
+        {
+            await RefitAsync(modelId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Never leave a model Queued or Training for ever: say why, then let Hangfire record the failure.
+            await refitter.FailAsync(modelId, $"Refitting failed: {e.Message}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task RefitAsync(string modelId, CancellationToken cancellationToken)
+    {
         var model = await db.Models.AsNoTracking().SingleOrDefaultAsync(m => m.Id == modelId, cancellationToken);
         if (model is null)
         {

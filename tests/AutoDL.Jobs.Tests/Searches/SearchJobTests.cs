@@ -178,4 +178,21 @@ public sealed class SearchJobTests
         var missing = await harness.WithAsync<ModelService, ModelResult<string>>(m => m.RequestRefitAsync(launch.SearchId!, 99, null, CancellationToken.None));
         Assert.Equal(ModelRequestStatus.NotFound, missing.Status);
     }
+
+    [Fact]
+    public async Task ADatasetFileMissingFromTheDataFolderEndsTheSearchFailedNamingIt()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var iris = await harness.AddIrisAsync();
+        var launch = await harness.LaunchAsync(Iris(iris.Id, trials: 2, parallelism: 2));
+        File.Delete(Path.Combine(harness.DataRoot, iris.StoredPath));
+
+        await harness.RunWorkersAsync(launch.SearchId!);
+
+        var row = await harness.WithDbAsync(db => db.SearchRows.SingleAsync(s => s.Id == launch.SearchId));
+        Assert.Equal(SearchStatus.Failed, row.Status);
+        Assert.Contains(iris.StoredPath, row.Error);
+        Assert.Equal(2, row.WorkersFinished);
+        Assert.Equal(0, await harness.WithDbAsync(db => db.TrialRows.CountAsync(t => t.SearchId == launch.SearchId)));
+    }
 }
