@@ -14,13 +14,13 @@ public static class SampleDatasets
 {
     private const string Marker = "samples-imported";
 
-    /// <summary>The samples and the names they are shown under.</summary>
+    /// <summary>The samples and the names they are shown under; added in this order, so the list (newest first) starts with iris.</summary>
     public static readonly IReadOnlyList<(string File, string Name)> Files =
     [
-        ("iris.csv", "Iris flowers (sample)"),
-        ("diabetes.csv", "Diabetes progression (sample)"),
-        ("breast_cancer.csv", "Breast cancer diagnosis (sample)"),
         ("digits.csv", "Handwritten digits 8×8 (sample)"),
+        ("breast_cancer.csv", "Breast cancer diagnosis (sample)"),
+        ("diabetes.csv", "Diabetes progression (sample)"),
+        ("iris.csv", "Iris flowers (sample)"),
     ];
 
     public static async Task ImportAsync(IServiceProvider services, string contentRoot, CancellationToken cancellationToken)
