@@ -16,7 +16,13 @@ internal sealed class ColumnProfiler
     private double[] _sampleNumbers = new double[256];
     private int[] _sampleSlots = new int[256];
 
-    public ColumnProfiler(DatasetScanOptions options) => Inference = new ColumnInference(options, countAfterCap: true);
+    private readonly int _sampleCapacity;
+
+    public ColumnProfiler(DatasetScanOptions options, int sampleCapacity)
+    {
+        Inference = new ColumnInference(options, countAfterCap: true);
+        _sampleCapacity = sampleCapacity;
+    }
 
     public ColumnInference Inference { get; }
 
@@ -53,7 +59,8 @@ internal sealed class ColumnProfiler
         var seen = Inference.ObserveTrimmed(value);
         if (!seen.IsMissing)
         {
-            if (!double.IsNaN(seen.Number))
+            // Booleans such as yes/no read 1 and 0 for the sample, but only a column that may be numeric needs statistics.
+            if (Inference.MaybeNumeric && !double.IsNaN(seen.Number))
             {
                 Numbers.Add(seen.Number);
             }
@@ -68,7 +75,9 @@ internal sealed class ColumnProfiler
         {
             if (sampleSlot >= _sampleNumbers.Length)
             {
-                Array.Resize(ref _sampleNumbers, Math.Max(_sampleNumbers.Length * 2, sampleSlot + 1));
+                // Straight to the sample's full size once it is large: the file is long enough to fill it.
+                var size = _sampleNumbers.Length >= _sampleCapacity / 8 ? _sampleCapacity : Math.Max(_sampleNumbers.Length * 2, sampleSlot + 1);
+                Array.Resize(ref _sampleNumbers, size);
                 Array.Resize(ref _sampleSlots, _sampleNumbers.Length);
             }
 

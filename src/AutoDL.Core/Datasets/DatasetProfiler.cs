@@ -65,10 +65,9 @@ public static class DatasetProfiler
 
         public void Begin(IReadOnlyList<string> columnNames)
         {
-            _columns = columnNames.Select(_ => new ColumnProfiler(options.Scan)).ToArray();
-            var capacity = Math.Clamp(BatchValues / _columns.Length, 16, 8192);
-            _filling = new RowBatch(_columns.Length, capacity);
-            _sampleCapacity = (int)Math.Max(1, Math.Min(options.SampleRows, options.SampleValueCap / _columns.Length));
+            _sampleCapacity = (int)Math.Max(1, Math.Min(options.SampleRows, options.SampleValueCap / columnNames.Count));
+            _columns = columnNames.Select(_ => new ColumnProfiler(options.Scan, _sampleCapacity)).ToArray();
+            _filling = new RowBatch(_columns.Length, Math.Clamp(BatchValues / _columns.Length, 16, 8192));
             _sampling = new Random(options.SampleSeed);
         }
 
@@ -146,17 +145,32 @@ public static class DatasetProfiler
             }
             else
             {
-                var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism };
-                _profiling = Task.Run(() => Parallel.For(0, _columns.Length + 1, parallel, task => Profile(batch, task)));
+                // Each worker takes the next task until none is left (the longest, duplicates, first); waiting for them
+                // is asynchronous, so no thread spins while the reader needs the core.
+                var next = -1;
+                var workers = new Task[Math.Min(options.Parallelism, _columns.Length + 1)];
+                for (var w = 0; w < workers.Length; w++)
+                {
+                    workers[w] = Task.Run(() =>
+                    {
+                        int task;
+                        while ((task = Interlocked.Increment(ref next)) <= _columns.Length)
+                        {
+                            Profile(batch, task);
+                        }
+                    });
+                }
+
+                _profiling = Task.WhenAll(workers);
             }
         }
 
-        /// <summary>One column's values in the batch, or (the task after the last column) its duplicate rows.</summary>
+        /// <summary>Task 0: the batch's duplicate rows; task c + 1: column c's values.</summary>
         private void Profile(RowBatch batch, int task)
         {
-            if (task < _columns.Length)
+            if (task > 0)
             {
-                _columns[task].ObserveBatch(batch, task);
+                _columns[task - 1].ObserveBatch(batch, task - 1);
                 return;
             }
 
