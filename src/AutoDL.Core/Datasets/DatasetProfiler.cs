@@ -145,23 +145,9 @@ public static class DatasetProfiler
             }
             else
             {
-                // Each worker takes the next task until none is left (the longest, duplicates, first); waiting for them
-                // is asynchronous, so no thread spins while the reader needs the core.
-                var next = -1;
-                var workers = new Task[Math.Min(options.Parallelism, _columns.Length + 1)];
-                for (var w = 0; w < workers.Length; w++)
-                {
-                    workers[w] = Task.Run(() =>
-                    {
-                        int task;
-                        while ((task = Interlocked.Increment(ref next)) <= _columns.Length)
-                        {
-                            Profile(batch, task);
-                        }
-                    });
-                }
-
-                _profiling = Task.WhenAll(workers);
+                // Task 0 (duplicates, the longest) first; the thread pool balances the columns over the cores.
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism };
+                _profiling = Task.Run(() => Parallel.For(0, _columns.Length + 1, parallel, task => Profile(batch, task)));
             }
         }
 
