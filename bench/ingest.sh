@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3's ingest benchmark: our CSV scan against ML.NET's TextLoader on a generated file, in one run.
+# Issue 3's ingest benchmark: our schema + profile (DatasetProfiler) and schema-only scan against ML.NET's TextLoader on a generated file, in one run.
 # Usage: bench/ingest.sh [--rows N]   (default 1,000,000 rows × 20 columns)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace AutoDL.Core.Datasets;
 
 /// <summary>
@@ -33,9 +35,11 @@ public sealed class ColumnInference
     private const int CategoricalMaximumAverageLength = 50;
 
     private readonly DatasetScanOptions _options;
-    private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _distinctBySpan;
+    private readonly bool _countAfterCap;
+    private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _distinctBySpan;
 
+    private long[] _counts = new long[16];
     private long _missing;
     private long _present;
     private long _totalLength;
@@ -47,12 +51,23 @@ public sealed class ColumnInference
     private int _dateTimeFormat = -1;
     private bool _capped;
     private bool _repeated;
+    private bool _countsIncomplete;
 
     public ColumnInference(DatasetScanOptions options)
+        : this(options, countAfterCap: false)
+    {
+    }
+
+    /// <param name="countAfterCap">
+    /// Keep counting the remembered values once the cap is reached (for the profile's top values), in columns that are
+    /// not (yet) numbers, booleans or dates; without it only a possible identifier still looks values up.
+    /// </param>
+    internal ColumnInference(DatasetScanOptions options, bool countAfterCap)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DistinctValueCap, 1, nameof(options));
         _options = options;
+        _countAfterCap = countAfterCap;
         _distinctBySpan = _distinct.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -60,33 +75,77 @@ public sealed class ColumnInference
 
     public long PresentCount => _present;
 
-    public void Observe(ReadOnlySpan<char> value)
+    /// <summary>Every present value so far is a number (or there is none yet).</summary>
+    internal bool MaybeNumeric => _maybeNumeric;
+
+    internal bool MaybeBoolean => _maybeBoolean;
+
+    internal bool MaybeDateTime => _maybeDateTime;
+
+    /// <summary>More distinct values came than the cap lets remember: later new values were not counted.</summary>
+    internal bool Capped => _capped;
+
+    /// <summary>
+    /// Whether <see cref="CountedValues"/> holds every present value with its exact count: no value went uncounted
+    /// because of the cap.
+    /// </summary>
+    internal bool CountsAreComplete => !_capped && !_countsIncomplete;
+
+    /// <summary>The remembered values and how often each came (exact up to the cap; see <see cref="CountsAreComplete"/>).</summary>
+    internal IEnumerable<(string Value, long Count)> CountedValues => _distinct.Select(pair => (pair.Key, _counts[pair.Value]));
+
+    /// <summary>Distinct values remembered (at most the cap); slots run from 0 to this.</summary>
+    internal int DistinctCount => _distinct.Count;
+
+    public void Observe(ReadOnlySpan<char> value) => ObserveTrimmed(value.Trim());
+
+    /// <summary>
+    /// Observes one value, already trimmed, and says what it is: missing, its number (a boolean reads 1 or 0; NaN when it
+    /// is neither, or when the column can no longer be numeric or boolean) and the slot it is counted in (-1: not counted).
+    /// </summary>
+    internal ObservedValue ObserveTrimmed(ReadOnlySpan<char> value)
     {
-        value = value.Trim();
         if (ValueSyntax.IsMissing(value))
         {
             _missing++;
-            return;
+            return ObservedValue.Missing;
         }
 
         _present++;
         _totalLength += value.Length;
+        var number = double.NaN;
         if (_maybeBoolean)
         {
-            _maybeBoolean = ValueSyntax.IsBoolean(value);
+            _maybeBoolean = ValueSyntax.TryParseBoolean(value, out var flag);
+            if (_maybeBoolean)
+            {
+                number = flag ? 1 : 0;
+            }
         }
 
         if (_maybeInteger)
         {
-            if (!ValueSyntax.IsInteger(value))
+            if (ValueSyntax.TryParseInteger(value, out var whole))
+            {
+                number = whole;
+            }
+            else
             {
                 _maybeInteger = false;
-                _maybeNumeric = ValueSyntax.IsNumber(value);
+                _maybeNumeric = ValueSyntax.TryParseNumber(value, out var parsed);
+                if (_maybeNumeric)
+                {
+                    number = parsed;
+                }
             }
         }
         else if (_maybeNumeric)
         {
-            _maybeNumeric = ValueSyntax.IsNumber(value);
+            _maybeNumeric = ValueSyntax.TryParseNumber(value, out var parsed);
+            if (_maybeNumeric)
+            {
+                number = parsed;
+            }
         }
 
         if (_maybeDateTime)
@@ -100,28 +159,68 @@ public sealed class ColumnInference
             _withWhitespace++;
         }
 
+        var slot = -1;
         if (!_capped)
         {
-            if (_distinctBySpan.Contains(value))
+            if (_distinct.Count < _options.DistinctValueCap)
+            {
+                ref var remembered = ref CollectionsMarshal.GetValueRefOrAddDefault(_distinctBySpan, value, out var exists);
+                if (exists)
+                {
+                    _repeated = true;
+                }
+                else
+                {
+                    remembered = _distinct.Count - 1;
+                    if (remembered == _counts.Length)
+                    {
+                        Array.Resize(ref _counts, _counts.Length * 2);
+                    }
+                }
+
+                slot = remembered;
+            }
+            else if (_distinctBySpan.TryGetValue(value, out var remembered))
             {
                 _repeated = true;
-            }
-            else if (_distinct.Count < _options.DistinctValueCap)
-            {
-                _distinctBySpan.Add(value);
+                slot = remembered;
             }
             else
             {
                 _capped = true;
             }
         }
-        else if (!_repeated)
+        else
         {
             // Past the cap only a possible identifier still looks for repeats: not one with a missing value, nor one
             // that (so far) holds decimals, dates or booleans, which are measurements, not keys.
-            _repeated = _missing > 0 || _maybeBoolean || (_maybeNumeric && !_maybeInteger) || _maybeDateTime
-                || _distinctBySpan.Contains(value);
+            var lookForRepeat = !_repeated && !(_missing > 0 || _maybeBoolean || (_maybeNumeric && !_maybeInteger) || _maybeDateTime);
+            if (!lookForRepeat)
+            {
+                _repeated = true;
+            }
+
+            var count = _countAfterCap && !_maybeNumeric && !_maybeBoolean && !_maybeDateTime;
+            if (lookForRepeat || count)
+            {
+                if (_distinctBySpan.TryGetValue(value, out var remembered))
+                {
+                    _repeated = true;
+                    slot = remembered;
+                }
+            }
+            else
+            {
+                _countsIncomplete = true;
+            }
         }
+
+        if (slot >= 0)
+        {
+            _counts[slot]++;
+        }
+
+        return new ObservedValue(false, number, slot);
     }
 
     public DatasetColumn ToColumn(string name)
@@ -171,4 +270,10 @@ public sealed class ColumnInference
         && !_repeated
         && _present >= _options.MinimumRowsForIdentifier
         && (valueType == ColumnType.Integer || _withWhitespace == 0);
+}
+
+/// <summary>What <see cref="ColumnInference"/> found one value to be; see <c>ObserveTrimmed</c>.</summary>
+internal readonly record struct ObservedValue(bool IsMissing, double Number, int Slot)
+{
+    public static ObservedValue Missing { get; } = new(true, double.NaN, -1);
 }

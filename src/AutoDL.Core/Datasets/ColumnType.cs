@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace AutoDL.Core.Datasets;
 
 /// <summary>What a column holds, as far as reading every value tells.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<ColumnType>))]
 public enum ColumnType
 {
     /// <summary>Numbers with decimals (or too large for a 64-bit integer).</summary>

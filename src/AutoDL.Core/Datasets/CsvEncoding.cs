@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace AutoDL.Core.Datasets;
 
 /// <summary>How a CSV file's bytes become text.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<CsvEncoding>))]
 public enum CsvEncoding
 {
     /// <summary>UTF-8, with or without a byte-order mark (plain ASCII is UTF-8 too).</summary>

@@ -41,22 +41,152 @@ internal static class ValueSyntax
         _ => false,
     };
 
-    public static bool IsInteger(ReadOnlySpan<char> value) =>
-        long.TryParse(value, IntegerStyle, CultureInfo.InvariantCulture, out _);
+    public static bool IsInteger(ReadOnlySpan<char> value) => TryParseInteger(value, out _);
 
-    public static bool IsNumber(ReadOnlySpan<char> value) =>
-        double.TryParse(value, NumberStyle, CultureInfo.InvariantCulture, out _);
+    public static bool IsNumber(ReadOnlySpan<char> value) => TryParseNumber(value, out _);
+
+    /// <summary>
+    /// A whole number with an optional sign, as <see cref="long.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out long)"/>
+    /// reads it with a leading sign allowed; up to 18 digits are read here without it, at a fraction of its cost.
+    /// </summary>
+    public static bool TryParseInteger(ReadOnlySpan<char> value, out long result)
+    {
+        var negative = false;
+        var digits = value;
+        if (digits.Length > 0 && digits[0] is '-' or '+')
+        {
+            negative = digits[0] == '-';
+            digits = digits[1..];
+        }
+
+        if (digits.Length is > 0 and <= 18)
+        {
+            long magnitude = 0;
+            foreach (var c in digits)
+            {
+                var digit = (uint)(c - '0');
+                if (digit > 9)
+                {
+                    result = 0;
+                    return false;
+                }
+
+                magnitude = magnitude * 10 + digit;
+            }
+
+            result = negative ? -magnitude : magnitude;
+            return true;
+        }
+
+        return long.TryParse(value, IntegerStyle, CultureInfo.InvariantCulture, out result);
+    }
+
+    /// <summary>
+    /// A number with an optional sign, decimals and exponent, as <see cref="double.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out double)"/>
+    /// reads it. Plain decimals of at most 15 significant digits (<c>-123.4567</c>) take a fast path that gives the same,
+    /// correctly rounded, double: the digits as an exact integer divided by an exact power of ten.
+    /// </summary>
+    public static bool TryParseNumber(ReadOnlySpan<char> value, out double result)
+    {
+        var negative = false;
+        var p = 0;
+        if (value.Length > 0 && value[0] is '-' or '+')
+        {
+            negative = value[0] == '-';
+            p = 1;
+        }
+
+        long mantissa = 0;
+        var digits = 0;
+        var decimals = 0;
+        var point = false;
+        var sawDigit = false;
+        for (; p < value.Length; p++)
+        {
+            var c = value[p];
+            var digit = (uint)(c - '0');
+            if (digit <= 9)
+            {
+                sawDigit = true;
+                if (digits == 0 && digit == 0)
+                {
+                    // Leading zeros are not significant.
+                    if (point)
+                    {
+                        decimals++;
+                    }
+
+                    continue;
+                }
+
+                if (++digits > 15)
+                {
+                    return SlowParse(value, out result);
+                }
+
+                mantissa = mantissa * 10 + digit;
+                if (point)
+                {
+                    decimals++;
+                }
+            }
+            else if (c == '.' && !point)
+            {
+                point = true;
+            }
+            else
+            {
+                return SlowParse(value, out result);
+            }
+        }
+
+        if (!sawDigit || decimals > 22)
+        {
+            return SlowParse(value, out result);
+        }
+
+        var magnitude = mantissa / PowersOfTen[decimals];
+        result = negative ? -magnitude : magnitude;
+        return true;
+    }
+
+    private static readonly double[] PowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    private static bool SlowParse(ReadOnlySpan<char> value, out double result) =>
+        double.TryParse(value, NumberStyle, CultureInfo.InvariantCulture, out result);
 
     /// <summary><c>true false yes no 0 1 y n t f</c>, ignoring case.</summary>
-    public static bool IsBoolean(ReadOnlySpan<char> value) => value.Length switch
+    public static bool IsBoolean(ReadOnlySpan<char> value) => TryParseBoolean(value, out _);
+
+    /// <summary><c>true yes 1 y t</c> read true, <c>false no 0 n f</c> false, ignoring case.</summary>
+    public static bool TryParseBoolean(ReadOnlySpan<char> value, out bool result)
     {
-        1 => (value[0] | 0x20) is 'y' or 'n' or 't' or 'f' || value[0] is '0' or '1',
-        2 => value.Equals("no", StringComparison.OrdinalIgnoreCase),
-        3 => value.Equals("yes", StringComparison.OrdinalIgnoreCase),
-        4 => value.Equals("true", StringComparison.OrdinalIgnoreCase),
-        5 => value.Equals("false", StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
+        switch (value.Length)
+        {
+            case 1:
+                var c = value[0];
+                result = (c | 0x20) is 'y' or 't' || c == '1';
+                return result || (c | 0x20) is 'n' or 'f' || c == '0';
+            case 2:
+                result = false;
+                return value.Equals("no", StringComparison.OrdinalIgnoreCase);
+            case 3:
+                result = true;
+                return value.Equals("yes", StringComparison.OrdinalIgnoreCase);
+            case 4:
+                result = true;
+                return value.Equals("true", StringComparison.OrdinalIgnoreCase);
+            case 5:
+                result = false;
+                return value.Equals("false", StringComparison.OrdinalIgnoreCase);
+            default:
+                result = false;
+                return false;
+        }
+    }
 
     /// <summary>
     /// Whether the value is a date or date and time in one of <see cref="DateTimeFormats"/>. <paramref name="lastFormat"/>
