@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AutoDL.Core.Datasets;
 using AutoDL.Data;
 using AutoDL.Data.Datasets;
@@ -17,11 +16,8 @@ namespace AutoDL.Jobs.Datasets;
 /// </summary>
 public sealed class ProfileJob(AppDbContext db, DataFolder dataFolder, IChangePublisher changes)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>camelCase, enums by their own (camelCase) names: the JSON the API's profile endpoint serves as stored.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Queue(JobQueues.Cpu)]
     [AutomaticRetry(Attempts = 0)]
@@ -46,7 +42,8 @@ public sealed class ProfileJob(AppDbContext db, DataFolder dataFolder, IChangePu
             DatasetProfile profile;
             await using (var file = new FileStream(dataset.FullPath(dataFolder.Path), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
             {
-                profile = await DatasetProfiler.ProfileAsync(file, dataset.FileName, new DatasetProfileOptions(), progress, cancellationToken);
+                profile = await DatasetProfiler.ProfileAsync(
+                    file, dataset.FileName, new DatasetProfileOptions { StreamLength = file.Length }, progress, cancellationToken);
             }
 
             await SetAsync(datasetId, ProfileState.Ready, 1, JsonSerializer.Serialize(profile, Json), null, CancellationToken.None);
