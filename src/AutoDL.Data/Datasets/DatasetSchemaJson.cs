@@ -25,6 +25,17 @@ public static class DatasetSchemaJson
               ?? throw new InvalidOperationException($"Dataset {dataset.Id} has no schema.")
             : throw new InvalidOperationException($"Dataset '{dataset.Name}' is a {dataset.Kind} dataset, not images.");
 
+    /// <summary>camelCase, enums by their own (camelCase) names: the profile JSON the API serves as stored.</summary>
+    public static readonly JsonSerializerOptions ProfileOptions = new(JsonSerializerDefaults.Web);
+
+    public static string Write(DatasetProfile profile) => JsonSerializer.Serialize(profile, ProfileOptions);
+
+    /// <summary>The stored profile of a tabular dataset, or null when it has none.</summary>
+    public static DatasetProfile? Profile(this DatasetRow dataset) =>
+        dataset.ProfileJson is null || dataset.Kind != DatasetKind.Tabular
+            ? null
+            : JsonSerializer.Deserialize<DatasetProfile>(dataset.ProfileJson, ProfileOptions);
+
     /// <summary>Where an image dataset's thumbnails are, relative to the data folder (<c>datasets/{sha256}.thumbs</c>).</summary>
     public static string ThumbnailFolder(string sha256) => $"datasets/{sha256}.thumbs";
 

@@ -5,7 +5,6 @@ using AutoDL.Data;
 using AutoDL.Data.Datasets;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoDL.Jobs.Datasets;
@@ -15,12 +14,20 @@ public sealed record IngestResult(DatasetRow Dataset, bool Created);
 
 /// <summary>
 /// Turns an upload into an immutable dataset version: streams the bytes to a temporary file under the data folder
-/// (never the whole file in memory), hashing them with SHA-256 and counting them against the size limit, reads the
-/// whole file once to validate it and infer its schema, then moves it to <c>datasets/{sha256}.{ext}</c>, stores the
-/// row and queues the profile job. The same bytes give the same version. A failed upload leaves no file and no row.
+/// (never the whole file in memory), hashing them with SHA-256 and counting them against the size limit, then reads the
+/// whole file once, which both validates it (bad input is refused before anything is kept) and profiles it: a table's
+/// schema and full profile (<see cref="DatasetProfiler"/>), an image zip's classes, sizes and thumbnails. Only then it
+/// moves the file to <c>datasets/{sha256}.{ext}</c> and stores the row, profile included. The same bytes give the same
+/// version. A failed upload leaves no file and no row.
 /// </summary>
+/// <remarks>
+/// The profile is computed during the upload rather than by a later background pass: accepting a file already means
+/// reading every row (a bad row 900,000 must be refused, not stored), and the profiler gives the schema and the profile
+/// from that one read, where a separate pass would read the file twice (about 2.3 instead of 1.4 times ML.NET's own
+/// reading time). Its progress goes to the caller's <see cref="IProgress{T}"/> (the upload page shows it).
+/// </remarks>
 public sealed class DatasetIngest(
-    AppDbContext db, DataFolder dataFolder, DatasetOptions options, IBackgroundJobClient jobs, IChangePublisher changes, TimeProvider clock)
+    AppDbContext db, DataFolder dataFolder, DatasetOptions options, IChangePublisher changes, TimeProvider clock)
 {
     public const string Folder = "datasets";
 
@@ -33,9 +40,11 @@ public sealed class DatasetIngest(
     /// <param name="fileName">The uploaded file's own name; only its last path segment is used.</param>
     /// <param name="name">The name to show; null or blank: the file name without its extension.</param>
     /// <param name="userId">Who uploaded it; null for the sample datasets.</param>
+    /// <param name="progress">0..1 while the stored file is checked and profiled; null for none.</param>
     /// <exception cref="DatasetFormatException">The file is not a dataset AutoDL can read (the message says why and where).</exception>
     /// <exception cref="DatasetTooLargeException">The file is over <see cref="DatasetOptions.MaxUploadBytes"/>.</exception>
-    public async Task<IngestResult> IngestAsync(Stream content, string fileName, string? name, string? userId, CancellationToken cancellationToken)
+    public async Task<IngestResult> IngestAsync(
+        Stream content, string fileName, string? name, string? userId, CancellationToken cancellationToken, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         fileName = Path.GetFileName(fileName.Replace('\\', '/'));
@@ -74,11 +83,11 @@ public sealed class DatasetIngest(
             };
             if (row.Kind == DatasetKind.Images)
             {
-                await ScanImagesAsync(row, temporary, cancellationToken);
+                await ScanImagesAsync(row, temporary, progress, cancellationToken);
             }
             else
             {
-                await ScanTableAsync(row, temporary, cancellationToken);
+                await ProfileTableAsync(row, temporary, progress, cancellationToken);
             }
 
             var target = Path.Combine(dataFolder.Path, Folder, $"{sha256}{extension}");
@@ -103,11 +112,6 @@ public sealed class DatasetIngest(
                 return new IngestResult(raced, Created: false);
             }
 
-            if (row.ProfileState == ProfileState.Pending)
-            {
-                jobs.Enqueue<ProfileJob>(JobQueues.Cpu, job => job.RunAsync(row.Id, CancellationToken.None));
-            }
-
             changes.Publish(new Change(ChangeKind.Dataset, row.Id));
             return new IngestResult(row, Created: true);
         }
@@ -117,24 +121,28 @@ public sealed class DatasetIngest(
         }
     }
 
-    private static async Task ScanTableAsync(DatasetRow row, string path, CancellationToken cancellationToken)
+    private static async Task ProfileTableAsync(DatasetRow row, string path, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         await using var stored = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        var schema = await CsvScanner.ScanAsync(stored, row.FileName, cancellationToken);
-        row.Rows = schema.RowCount;
-        row.SchemaJson = DatasetSchemaJson.Write(schema);
+        var profile = await DatasetProfiler.ProfileAsync(
+            stored, row.FileName, new DatasetProfileOptions { StreamLength = stored.Length }, progress, cancellationToken);
+        row.Rows = profile.Rows;
+        row.SchemaJson = DatasetSchemaJson.Write(profile.Schema);
+        row.ProfileJson = DatasetSchemaJson.Write(profile);
+        row.ProfileState = ProfileState.Ready;
+        row.ProfileProgress = 1;
     }
 
     /// <summary>
     /// Checks the whole zip and decodes every image (thumbnails go beside the stored zip). That reading is the image
     /// dataset's profile (classes, sizes, skipped files), so it is Ready at once; no profile job runs.
     /// </summary>
-    private async Task ScanImagesAsync(DatasetRow row, string path, CancellationToken cancellationToken)
+    private async Task ScanImagesAsync(DatasetRow row, string path, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var thumbnails = Path.Combine(dataFolder.Path, DatasetSchemaJson.ThumbnailFolder(row.Sha256));
         try
         {
-            var schema = await ImageZipScanner.ScanAsync(path, row.FileName, new ImageZipOptions(), thumbnails, null, cancellationToken);
+            var schema = await ImageZipScanner.ScanAsync(path, row.FileName, new ImageZipOptions(), thumbnails, progress, cancellationToken);
             row.Rows = schema.ImageCount;
             row.SchemaJson = row.ProfileJson = DatasetSchemaJson.Write(schema);
             row.ProfileState = ProfileState.Ready;

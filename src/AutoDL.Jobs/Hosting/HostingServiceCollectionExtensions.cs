@@ -39,7 +39,6 @@ public static class HostingServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection(DatasetOptions.Section).Get<DatasetOptions>() ?? new DatasetOptions());
         services.AddScoped<DatasetIngest>();
         services.AddScoped<DatasetCatalog>();
-        services.AddScoped<ProfileJob>();
         services.AddAutoDLSearches(configuration);
         return dataRoot;
     }

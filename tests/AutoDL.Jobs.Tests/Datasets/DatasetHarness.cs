@@ -2,15 +2,12 @@ using AutoDL.Data;
 using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
-using Hangfire;
-using Hangfire.Common;
-using Hangfire.States;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoDL.Jobs.Tests.Datasets;
 
-/// <summary>A data folder, a real SQLite database in memory (migrated), a job client that records, and the changes announced.</summary>
+/// <summary>A data folder, a real SQLite database in memory (migrated), and the changes announced.</summary>
 public sealed class DatasetHarness : IAsyncDisposable
 {
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
@@ -32,8 +29,6 @@ public sealed class DatasetHarness : IAsyncDisposable
 
     public DataFolder DataFolder => new(_folder.Path);
 
-    public RecordingJobClient Jobs { get; } = new();
-
     public InProcessChanges Changes { get; } = new();
 
     public List<Change> Announced { get; } = [];
@@ -49,7 +44,7 @@ public sealed class DatasetHarness : IAsyncDisposable
 
     public AppDbContext NewContext() => new(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(_connection).Options);
 
-    public DatasetIngest Ingest(AppDbContext db) => new(db, DataFolder, Options, Jobs, Changes, TimeProvider.System);
+    public DatasetIngest Ingest(AppDbContext db) => new(db, DataFolder, Options, Changes, TimeProvider.System);
 
     public DatasetCatalog Catalog(AppDbContext db) => new(db, DataFolder, Changes);
 
@@ -79,18 +74,4 @@ public sealed class DatasetHarness : IAsyncDisposable
         await _connection.DisposeAsync();
         _folder.Dispose();
     }
-}
-
-/// <summary>An <see cref="IBackgroundJobClient"/> that keeps the jobs instead of running them.</summary>
-public sealed class RecordingJobClient : IBackgroundJobClient
-{
-    public List<(Job Job, IState State)> Created { get; } = [];
-
-    public string Create(Job job, IState state)
-    {
-        Created.Add((job, state));
-        return Created.Count.ToString();
-    }
-
-    public bool ChangeState(string jobId, IState state, string expectedState) => true;
 }

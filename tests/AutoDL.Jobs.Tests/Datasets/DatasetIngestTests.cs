@@ -4,7 +4,6 @@ using AutoDL.Data.Datasets;
 using AutoDL.Data.Search;
 using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Events;
-using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoDL.Jobs.Tests.Datasets;
@@ -14,11 +13,17 @@ public sealed class DatasetIngestTests
     private const string Table = "age,city,bought\n31,Paris,yes\n45,Lyon,no\n27,Paris,yes\n52,Nice,no\n";
 
     [Fact]
-    public async Task ANewCsvIsStoredUnderItsHashWithItsSchemaAndAProfileJobQueued()
+    public async Task ANewCsvIsStoredUnderItsHashWithItsSchemaAndItsProfile()
     {
         await using var harness = await DatasetHarness.CreateAsync();
+        var progress = new List<double>();
 
-        var result = await harness.UploadAsync("customers.csv", Table);
+        IngestResult result;
+        await using (var db = harness.NewContext())
+        {
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Table));
+            result = await harness.Ingest(db).IngestAsync(stream, "customers.csv", null, "user-1", CancellationToken.None, new SyncProgress(progress.Add));
+        }
 
         Assert.True(result.Created);
         var dataset = result.Dataset;
@@ -30,15 +35,17 @@ public sealed class DatasetIngestTests
         Assert.Equal(Table, await File.ReadAllTextAsync(dataset.FullPath(harness.DataFolder.Path)));
         Assert.Equal(["age", "city", "bought"], dataset.TabularSchema().Columns.Select(c => c.Name));
         Assert.Equal(ColumnType.Integer, dataset.TabularSchema().Columns[0].Type);
-
-        var (job, state) = Assert.Single(harness.Jobs.Created);
-        Assert.Equal(typeof(ProfileJob), job.Type);
-        Assert.Equal(dataset.Id, job.Args[0]);
-        Assert.IsType<EnqueuedState>(state);
-        Assert.Equal(JobQueues.Cpu, job.Queue);
+        Assert.Equal(1.0, progress[^1]);
         Assert.Contains(new Change(ChangeKind.Dataset, dataset.Id), harness.Announced);
-        await using var db = harness.NewContext();
-        Assert.Equal(ProfileState.Pending, (await db.Datasets.SingleAsync()).ProfileState);
+
+        await using var check = harness.NewContext();
+        var stored = await check.Datasets.SingleAsync();
+        Assert.Equal(ProfileState.Ready, stored.ProfileState);
+        var profile = stored.Profile()!;
+        Assert.Equal(4, profile.Rows);
+        Assert.Equal(38.75, profile.Columns[0].Numeric!.Mean);
+        Assert.Equal([("Paris", 2L), ("Lyon", 1L), ("Nice", 1L)], profile.Columns[1].TopValues!.Values.Select(v => (v.Value, v.Count)));
+        Assert.Contains("\"type\":\"integer\"", stored.ProfileJson);
     }
 
     [Fact]
@@ -73,7 +80,6 @@ public sealed class DatasetIngestTests
         Assert.Empty(harness.Files());
         await using var db = harness.NewContext();
         Assert.False(await db.Datasets.AnyAsync());
-        Assert.Empty(harness.Jobs.Created);
     }
 
     [Theory]
@@ -118,7 +124,6 @@ public sealed class DatasetIngestTests
         Assert.Equal([("cats", 3), ("dogs", 2)], dataset.ImageSchema().Classes.Select(c => (c.Name, c.Count)));
         Assert.Contains($"datasets/{dataset.Sha256}.zip", harness.Files());
         Assert.Equal(5, harness.Files().Count(f => f.StartsWith($"datasets/{dataset.Sha256}.thumbs/", StringComparison.Ordinal)));
-        Assert.Empty(harness.Jobs.Created);
     }
 
     [Fact]
@@ -167,4 +172,10 @@ public sealed class DatasetIngestTests
         Assert.True(await db.Datasets.AnyAsync());
         Assert.True(File.Exists(dataset.FullPath(harness.DataFolder.Path)));
     }
+}
+
+/// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+internal sealed class SyncProgress(Action<double> report) : IProgress<double>
+{
+    public void Report(double value) => report(value);
 }

@@ -39,6 +39,27 @@ public sealed class DatasetsApiTests(AutoDLWebFactory app)
     }
 
     [Fact]
+    public async Task TheProfileComesWithTheUploadWithStatisticsPerColumnAndAPreview()
+    {
+        var client = app.CreateClientWithToken(AutoDLWebFactory.AdminToken);
+        var created = await client.PostAsync("/api/v1/datasets", Upload("scores.csv", $"score,team\n1,red\n2,red\n3,blue\n4,blue\n{DateTime.UtcNow.Ticks % 1000 + 5},red\n"));
+        var dataset = (await created.Content.ReadFromJsonAsync<DatasetInfo>(Json))!;
+        Assert.Equal("ready", dataset.ProfileState);
+
+        using var profile = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/datasets/{dataset.Id}/profile"));
+
+        var root = profile.RootElement;
+        Assert.Equal(5, root.GetProperty("rows").GetInt64());
+        var score = root.GetProperty("columns")[0];
+        Assert.Equal("integer", score.GetProperty("type").GetString());
+        Assert.Equal(5, score.GetProperty("numeric").GetProperty("histogram").EnumerateArray().Sum(b => b.GetProperty("count").GetInt64()));
+        var team = root.GetProperty("columns")[1].GetProperty("topValues").GetProperty("values");
+        Assert.Equal(("red", 3), (team[0].GetProperty("value").GetString(), team[0].GetProperty("count").GetInt32()));
+        Assert.Equal(5, root.GetProperty("preview").GetArrayLength());
+        Assert.Equal(["score", "team"], root.GetProperty("associations").GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
     public async Task AFileWithARaggedRowIsRefusedWithProblemDetailsNamingTheRow()
     {
         var response = await app.CreateClientWithToken(AutoDLWebFactory.AdminToken)
