@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AutoDL.Core.Datasets;
+using AutoDL.Core.Search;
+using AutoDL.Core.Search.Tpe;
+using AutoDL.Jobs.Searches;
+using AutoDL.Learners.Tabular;
+
+namespace AutoDL.Bench;
+
+/// <summary>
+/// Issue 5's benchmark: our tabular search (the product's loop, sampler, pruner and trainer, in process, under a
+/// wall-clock budget) against scikit-learn 1.2's default models (Debian's python3-sklearn) on the same train/test
+/// split of each shipped sample and of a synthetic 100,000 × 30 problem, all in one run.
+/// </summary>
+public static class TabularBenchmark
+{
+    private const string SklearnPython = "/usr/bin/python3";
+
+    private const double OverheadGoal = 0.05;
+
+    /// <summary>A dataset of the benchmark; <paramref name="Reference"/> is the issue's 10-fold-CV figure for the best scikit-learn default.</summary>
+    private sealed record BenchDataset(string Name, string Path, string Target, double? Reference = null, double? Floor = null);
+
+    private sealed record Baseline(string Model, double Metric, double FitSeconds, string Note);
+
+    private sealed record OurResult(
+        double Test, double BestCv, int Complete, int Pruned, int Failed, string Learner,
+        double SearchSeconds, double TrainingSeconds, double LoadSeconds, double RefitSeconds)
+    {
+        public double Overhead => (SearchSeconds - TrainingSeconds) / SearchSeconds;
+    }
+
+    private sealed record Outcome(
+        BenchDataset Dataset, TabularTask Task, int Rows, int Features, int Categorical, int TestRows, OurResult Ours, List<Baseline> Baselines)
+    {
+        public Baseline Best => Baselines.MaxBy(b => b.Metric)!;
+
+        public bool BeatsBest => Ours.Test >= Best.Metric - 1e-9;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = Option(args, "--seconds", 60.0);
+        var syntheticRows = (int)Option(args, "--synthetic-rows", 100_000.0);
+        var seed = (int)Option(args, "--seed", 0.0);
+        var svmMaxRows = (int)Option(args, "--svm-max-rows", 20_000.0);
+        var names = args.SkipWhile(a => a != "--datasets").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    ?? ["iris", "breast_cancer", "diabetes", "digits", "synthetic"];
+
+        var samples = Path.Combine(RepositoryRoot(), "samples");
+        var temp = Directory.CreateTempSubdirectory("autodl-tabular-bench-").FullName;
+        try
+        {
+            var all = new Dictionary<string, BenchDataset>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["iris"] = new("iris", Path.Combine(samples, "iris.csv"), "species", Reference: 0.960),
+                ["breast_cancer"] = new("breast_cancer", Path.Combine(samples, "breast_cancer.csv"), "diagnosis"),
+                ["diabetes"] = new("diabetes", Path.Combine(samples, "diabetes.csv"), "progression", Floor: 0.45),
+                ["digits"] = new("digits", Path.Combine(samples, "digits.csv"), "digit", Reference: 0.982),
+                ["synthetic"] = new("synthetic", Path.Combine(temp, SyntheticTable.FileName(syntheticRows)), SyntheticTable.Target),
+            };
+            var unknown = names.Where(n => !all.ContainsKey(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                Console.Error.WriteLine($"Unknown dataset(s) {string.Join(", ", unknown)}; choose among {string.Join(", ", all.Keys)}.");
+                return 2;
+            }
+
+            Console.WriteLine($"Tabular benchmark: our search ({seconds:0.#} s wall-clock budget per dataset, TPE multivariate+group, median pruner, seed {seed}) "
+                + "against scikit-learn defaults on the same train/test split.");
+            Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peer: scikit-learn via {SklearnPython}. "
+                + "Metric: test accuracy (classification; our search optimises CV accuracy) or test R² (regression; our search optimises CV RMSE).");
+            Console.WriteLine("Baselines: default settings, RandomForest with 500 trees and n_jobs=-1; median imputation and one-hot categoricals for all, "
+                + $"StandardScaler for LogisticRegression/Ridge, SVC/SVR and MLP; SVC/SVR fit on at most {svmMaxRows:N0} rows.");
+            Console.WriteLine("Ours: 'fit s' is the whole search's wall time (a trial running when the budget ends finishes its current fold, as ML.NET "
+                + "cannot stop a fit); overhead = share of it outside the learners' fit and scoring; the best trial is then refitted on all training rows.");
+
+            var outcomes = new List<Outcome>();
+            foreach (var dataset in names.Select(n => all[n]))
+            {
+                if (dataset.Name == "synthetic")
+                {
+                    var watch = Stopwatch.StartNew();
+                    SyntheticTable.Write(dataset.Path, syntheticRows, seed);
+                    Console.Error.WriteLine($"[bench] wrote {dataset.Path} in {watch.Elapsed.TotalSeconds:0.0} s");
+                }
+
+                var outcome = await RunDatasetAsync(dataset, seconds, seed, svmMaxRows, temp);
+                Print(outcome, seconds);
+                outcomes.Add(outcome);
+            }
+
+            PrintSummary(outcomes, seconds);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static async Task<Outcome> RunDatasetAsync(BenchDataset dataset, double seconds, int seed, int svmMaxRows, string temp)
+    {
+        // Load it as the product does: the upload's scan gives the schema, the schema the column kinds, the target's
+        // kind and distinct count the task (SearchLauncher), the settings the experiment (SearchExperiments).
+        var load = Stopwatch.StartNew();
+        DatasetSchema schema;
+        await using (var stream = File.OpenRead(dataset.Path))
+        {
+            schema = await CsvScanner.ScanAsync(stream, Path.GetFileName(dataset.Path), CancellationToken.None);
+        }
+
+        var target = schema.Columns.Single(c => c.Name == dataset.Target);
+        var task = TaskInference.Infer(TabularDatasets.Kind(target.Type), (int)Math.Min(target.UniqueCount, int.MaxValue));
+        var options = new TabularExperimentOptions(dataset.Target)
+        {
+            Task = task,
+            Metric = task == TabularTask.Regression ? TabularMetric.Rmse : TabularMetric.Accuracy,
+            Seed = seed,
+        };
+        var experiment = await TabularExperiment.LoadAsync(TabularDatasets.Data(schema, dataset.Path), options, CancellationToken.None);
+        var loadSeconds = load.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"[bench] {dataset.Name}: loaded {experiment.RowCount} rows in {loadSeconds:0.0} s; searching {seconds:0} s");
+
+        var ours = await SearchAsync(experiment, seconds, loadSeconds);
+        Console.Error.WriteLine($"[bench] {dataset.Name}: ours {ours.Test:0.0000} after {ours.Complete} trials; running scikit-learn");
+
+        var (train, test) = WriteSplit(experiment, dataset, temp);
+        var numeric = experiment.InputColumns.Where(c => c.Kind is TabularColumnKind.Numeric or TabularColumnKind.Integer).Select(c => c.Name).ToList();
+        var categorical = experiment.InputColumns.Where(c => c.Kind is not (TabularColumnKind.Numeric or TabularColumnKind.Integer)).Select(c => c.Name).ToList();
+        var baselines = await RunSklearnAsync(new
+        {
+            train,
+            test,
+            target = dataset.Target,
+            task = task == TabularTask.Regression ? "regression" : task == TabularTask.Binary ? "binary" : "multiclass",
+            numeric,
+            categorical,
+            seed,
+            svm_max_rows = svmMaxRows,
+        });
+        File.Delete(train);
+        File.Delete(test);
+        return new Outcome(dataset, task, experiment.RowCount, experiment.InputColumns.Count, categorical.Count, experiment.Split.TestRows.Count, ours, baselines);
+    }
+
+    /// <summary>The search loop as <see cref="SearchJob"/> runs it, one worker, in memory; then the best trial refitted and tested once.</summary>
+    private static async Task<OurResult> SearchAsync(TabularExperiment experiment, double seconds, double loadSeconds)
+    {
+        var store = new InMemoryTrialStore();
+        var searchId = await store.CreateSearchAsync(experiment.SearchSpec(new Budget(WallClock: TimeSpan.FromSeconds(seconds))), CancellationToken.None);
+        var sampler = new TpeSampler(new TpeOptions { Multivariate = true, Group = true, ConstantLiar = false, StartupTrials = 10 });
+        var pruner = new MedianPruner(new PercentilePrunerOptions(StartupTrials: 5, WarmupSteps: 1));
+        var defaults = new SearchOptions();
+        var runner = new SearchRunner(store, sampler, pruner, TimeProvider.System, new SearchRunnerOptions
+        {
+            HeartbeatInterval = TimeSpan.FromSeconds(defaults.HeartbeatSeconds),
+            StaleAfter = TimeSpan.FromSeconds(defaults.StaleAfterSeconds),
+        });
+
+        // TabularTrainer.Objective is CrossValidateAsync(trial.Parameters, trial.ReportAsync): called here the same
+        // way, with the report (the store write and the pruner's verdict, both search overhead) timed apart, so the
+        // rest of the objective's time is the learners' fitting and scoring of the folds.
+        var trainer = new TabularTrainer(experiment);
+        long trainingTicks = 0;
+        TrialObjective objective = async (trial, cancellationToken) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            long reportTicks = 0;
+            try
+            {
+                var result = await trainer.CrossValidateAsync(trial.Parameters, async (step, value, token) =>
+                {
+                    var reportStart = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await trial.ReportAsync(step, value, token);
+                    }
+                    finally
+                    {
+                        reportTicks += Stopwatch.GetTimestamp() - reportStart;
+                    }
+                }, cancellationToken);
+                return [result.Mean];
+            }
+            finally
+            {
+                trainingTicks += Stopwatch.GetTimestamp() - start - reportTicks;
+            }
+        };
+
+        var search = Stopwatch.StartNew();
+        var summary = await runner.RunAsync(searchId, "bench", objective, CancellationToken.None);
+        var searchSeconds = search.Elapsed.TotalSeconds;
+
+        var trials = await store.GetTrialsAsync(searchId, CancellationToken.None);
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
+        if (complete.Count == 0)
+        {
+            var reason = trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "no trial ran";
+            throw new InvalidOperationException($"No trial completed in {seconds} s ({trials.Count} ran): {reason}");
+        }
+
+        var best = experiment.Direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!;
+        var parameters = experiment.Space.ToExternal(best.Params);
+        var refit = Stopwatch.StartNew();
+        var model = await TabularModelBuilder.FitAsync(experiment, parameters, CancellationToken.None);
+        var evaluation = model.TestEvaluation ?? throw new InvalidOperationException("The experiment holds no test rows.");
+        var test = experiment.Task == TabularTask.Regression ? evaluation.Regression!.RSquared : evaluation.Classification!.Accuracy;
+        return new OurResult(
+            test, best.Value!.Value, summary.Complete, summary.Pruned, summary.Failed, (string)parameters[TabularParameters.Learner],
+            searchSeconds, Stopwatch.GetElapsedTime(0, trainingTicks).TotalSeconds, loadSeconds, refit.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Writes the experiment's training rows (all its folds' rows) and test rows as two CSVs with the file's header.
+    /// The split's row indices count the loaded rows, which are the file's data lines when no row lacks a target and
+    /// no value spans lines; both are checked.
+    /// </summary>
+    private static (string Train, string Test) WriteSplit(TabularExperiment experiment, BenchDataset dataset, string temp)
+    {
+        var lines = File.ReadLines(dataset.Path).Where(l => l.Length > 0).ToList();
+        if (experiment.RowsWithoutTarget != 0 || lines.Count - 1 != experiment.RowCount)
+        {
+            throw new InvalidOperationException(
+                $"{dataset.Name}: {lines.Count - 1} data lines but {experiment.RowCount} loaded rows ({experiment.RowsWithoutTarget} without a target); "
+                + "the split's row indices cannot be mapped to lines.");
+        }
+
+        string Write(string part, IReadOnlyList<int> rows)
+        {
+            var path = Path.Combine(temp, $"{dataset.Name}.{part}.csv");
+            File.WriteAllLines(path, rows.Select(r => lines[r + 1]).Prepend(lines[0]));
+            return path;
+        }
+
+        return (Write("train", experiment.Split.TrainingRows), Write("test", experiment.Split.TestRows));
+    }
+
+    private static async Task<List<Baseline>> RunSklearnAsync(object request)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "sklearn_peer.py");
+        var start = new ProcessStartInfo(SklearnPython) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(JsonSerializer.Serialize(request));
+        using var python = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {SklearnPython}.");
+        var stderr = python.StandardError.ReadToEndAsync();
+        var baselines = new List<Baseline>();
+        while (await python.StandardOutput.ReadLineAsync() is { } line)
+        {
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            var baseline = new Baseline(
+                root.GetProperty("model").GetString()!, root.GetProperty("metric").GetDouble(), root.GetProperty("fit_s").GetDouble(),
+                root.GetProperty("note").GetString() ?? "");
+            Console.Error.WriteLine($"[bench]   {baseline.Model}: {baseline.Metric:0.0000} in {baseline.FitSeconds:0.0} s");
+            baselines.Add(baseline);
+        }
+
+        await python.WaitForExitAsync();
+        if (python.ExitCode != 0 || baselines.Count == 0)
+        {
+            throw new InvalidOperationException($"scikit-learn's side failed (exit {python.ExitCode}): {await stderr}");
+        }
+
+        return baselines;
+    }
+
+    private static void Print(Outcome o, double seconds)
+    {
+        var metric = o.Task == TabularTask.Regression ? "test R²" : "test accuracy";
+        var ours = o.Ours;
+        Console.WriteLine();
+        Console.WriteLine($"{o.Dataset.Name}: {o.Rows:N0} rows × {o.Features} features ({o.Categorical} categorical), {o.Task.ToString().ToLowerInvariant()}, "
+            + $"{o.TestRows:N0} test rows; {metric}");
+        Console.WriteLine($"  {"model",-22}{metric,14}{"fit s",9}  notes");
+        Console.WriteLine($"  {"ours (" + seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s search)",-22}{F(ours.Test),14}{ours.SearchSeconds,9:0.0}  "
+            + $"{ours.Complete} trials complete, {ours.Pruned} pruned, {ours.Failed} failed; best {ours.Learner} (CV {F(ours.BestCv)}); "
+            + $"overhead {Pct(ours.Overhead)} ({ours.SearchSeconds - ours.TrainingSeconds:0.000} s outside training); refit {ours.RefitSeconds:0.0} s, load {ours.LoadSeconds:0.0} s");
+        foreach (var b in o.Baselines)
+        {
+            Console.WriteLine($"  {b.Model,-22}{F(b.Metric),14}{b.FitSeconds,9:0.0}  {b.Note}");
+        }
+
+        var best = o.Best;
+        Console.WriteLine($"  ours − best default ({best.Model} {F(best.Metric)}): {ours.Test - best.Metric:+0.0000;-0.0000;0.0000}, ours / best {ours.Test / best.Metric:0.000}");
+        var checks = new List<string>
+        {
+            $"{PassFail(o.BeatsBest)} ours ≥ best default",
+            $"{PassFail(ours.Overhead < OverheadGoal)} overhead {Pct(ours.Overhead)} < {Pct(OverheadGoal)}",
+        };
+        if (o.Dataset.Reference is { } reference)
+        {
+            checks.Add($"{PassFail(ours.Test >= reference - 1e-9)} ours ≥ issue's 10-fold-CV best default {reference:0.000}");
+        }
+
+        if (o.Dataset.Floor is { } floor)
+        {
+            checks.Add($"{PassFail(ours.Test >= floor)} R² ≥ {floor:0.00}");
+        }
+
+        Console.WriteLine($"  {string.Join(" · ", checks)}");
+    }
+
+    private static void PrintSummary(List<Outcome> outcomes, double seconds)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Summary ({seconds:0.#} s per search; metric = test accuracy, or R² for diabetes):");
+        Console.WriteLine($"  {"dataset",-14}{"ours",8}{"best default",34}{"diff",9}{"trials",8}{"pruned",8}{"overhead",10}  verdict");
+        foreach (var o in outcomes)
+        {
+            var verdict = o.BeatsBest && o.Ours.Overhead < OverheadGoal && (o.Dataset.Floor is not { } floor || o.Ours.Test >= floor) ? "PASS" : "FAIL";
+            Console.WriteLine($"  {o.Dataset.Name,-14}{F(o.Ours.Test),8}{$"{F(o.Best.Metric)} ({o.Best.Model})",34}"
+                + $"{o.Ours.Test - o.Best.Metric,9:+0.0000;-0.0000;0.0000}{o.Ours.Complete,8}{o.Ours.Pruned,8}{Pct(o.Ours.Overhead),10}  {verdict}");
+        }
+    }
+
+    private static string Pct(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static string PassFail(bool pass) => pass ? "PASS" : "FAIL";
+
+    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static double Option(string[] args, string name, double fallback) =>
+        args.SkipWhile(a => a != name).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
+
+    /// <summary>The repository root: the nearest folder above the running assembly (or the working folder) with AutoDL.sln.</summary>
+    private static string RepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "AutoDL.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (AutoDL.sln) above the benchmark.");
+    }
+}
