@@ -2,6 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AutoDL.Core.Datasets;
+using AutoDL.Data;
+using AutoDL.Jobs.Datasets;
+using AutoDL.Jobs.Events;
+using AutoDL.Jobs.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -39,13 +45,16 @@ public static class IngestBenchmark
                 return profile.Rows;
             });
 
+            var upload = await BestUploadAsync(path);
+
             // Our peak before ML.NET runs, so that its allocations do not count against ours.
             var oursPeak = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
             var mlnet = await BestOfAsync(() => Task.FromResult(ReadWithTextLoader(path)));
+            Console.WriteLine($"  ours, the whole upload (DatasetIngest: copy with SHA-256, schema + full profile, row stored): {upload.Seconds:0.00} s, {megabytes / upload.Seconds:0} MB/s, {upload.CpuSeconds:0.00} s CPU");
             Console.WriteLine($"  ours, schema + full profile:      {ours.Seconds:0.00} s, {megabytes / ours.Seconds:0} MB/s, {ours.AllocatedMb:0} MB allocated, {ours.CpuSeconds:0.00} s CPU");
             Console.WriteLine($"  ours, schema only (CsvScanner):   {scan.Seconds:0.00} s, {megabytes / scan.Seconds:0} MB/s, {scan.AllocatedMb:0} MB allocated, {scan.CpuSeconds:0.00} s CPU");
             Console.WriteLine($"  ML.NET TextLoader (read all):     {mlnet.Seconds:0.00} s, {megabytes / mlnet.Seconds:0} MB/s, {mlnet.AllocatedMb:0} MB allocated, {mlnet.CpuSeconds:0.00} s CPU");
-            Console.WriteLine($"  ratio ours (profile) / ML.NET: {ours.Seconds / mlnet.Seconds:0.00}× (goal ≤ 1.5×); schema only: {scan.Seconds / mlnet.Seconds:0.00}×");
+            Console.WriteLine($"  ratio ours (upload to profile) / ML.NET: {upload.Seconds / mlnet.Seconds:0.00}× (goal ≤ 1.5×); profile read alone: {ours.Seconds / mlnet.Seconds:0.00}×; schema only: {scan.Seconds / mlnet.Seconds:0.00}×");
             Console.WriteLine($"  peak working set: {oursPeak:0} MB after ours (goal < 1 GiB), {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB after ML.NET too; {Environment.ProcessorCount} cores");
             return 0;
         }
@@ -56,6 +65,47 @@ public static class IngestBenchmark
     }
 
     private sealed record Timing(double Seconds, double AllocatedMb, double CpuSeconds);
+
+    /// <summary>
+    /// The product's upload path end to end, best of 3 after a warm-up: <see cref="DatasetIngest"/> streams the file into
+    /// its data folder while hashing it, reads it once for schema and profile, and stores the row (a fresh SQLite
+    /// database in memory and a fresh data folder per run, made before the clock starts, so every run is a new upload).
+    /// </summary>
+    private static async Task<Timing> BestUploadAsync(string path)
+    {
+        var best = new Timing(double.MaxValue, 0, 0);
+        for (var i = 0; i < 4; i++)
+        {
+            var dataRoot = Directory.CreateTempSubdirectory("autodl-ingest-data-").FullName;
+            await using var connection = new SqliteConnection("Data Source=:memory:");
+            await connection.OpenAsync();
+            await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(connection).Options);
+            await db.Database.MigrateAsync();
+            var ingest = new DatasetIngest(db, new DataFolder(dataRoot), new DatasetOptions(), new InProcessChanges(), TimeProvider.System);
+            try
+            {
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                await using (var upload = File.OpenRead(path))
+                {
+                    await ingest.IngestAsync(upload, "generated.csv", null, null, CancellationToken.None);
+                }
+
+                var seconds = watch.Elapsed.TotalSeconds;
+                if (i > 0 && seconds < best.Seconds)
+                {
+                    best = new Timing(seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+                }
+            }
+            finally
+            {
+                Directory.Delete(dataRoot, recursive: true);
+            }
+        }
+
+        return best;
+    }
 
     private static async Task<Timing> BestOfAsync(Func<Task<long>> run)
     {

@@ -13,18 +13,19 @@ namespace AutoDL.Jobs.Datasets;
 public sealed record IngestResult(DatasetRow Dataset, bool Created);
 
 /// <summary>
-/// Turns an upload into an immutable dataset version: streams the bytes to a temporary file under the data folder
-/// (never the whole file in memory), hashing them with SHA-256 and counting them against the size limit, then reads the
-/// whole file once, which both validates it (bad input is refused before anything is kept) and profiles it: a table's
-/// schema and full profile (<see cref="DatasetProfiler"/>), an image zip's classes, sizes and thumbnails. Only then it
-/// moves the file to <c>datasets/{sha256}.{ext}</c> and stores the row, profile included. The same bytes give the same
-/// version. A failed upload leaves no file and no row.
+/// Turns an upload into an immutable dataset version. A table is read once, as it arrives: each byte is written to a
+/// temporary file under the data folder (never the whole file in memory), hashed with SHA-256, counted against the size
+/// limit and fed to <see cref="DatasetProfiler"/>, which validates every row (bad input is refused before anything is
+/// kept) and computes the schema and the full profile. An image zip is stored and hashed first (a zip is read from its
+/// end), then checked and decoded whole (classes, sizes, thumbnails). Only then the file moves to
+/// <c>datasets/{sha256}.{ext}</c> and the row is stored, profile included. The same bytes give the same version. A
+/// failed upload leaves no file and no row.
 /// </summary>
 /// <remarks>
 /// The profile is computed during the upload rather than by a later background pass: accepting a file already means
 /// reading every row (a bad row 900,000 must be refused, not stored), and the profiler gives the schema and the profile
-/// from that one read, where a separate pass would read the file twice (about 2.3 instead of 1.4 times ML.NET's own
-/// reading time). Its progress goes to the caller's <see cref="IProgress{T}"/> (the upload page shows it).
+/// from that one read, where separate passes for copying, checking and profiling would read the file three times.
+/// Its progress goes to the caller's <see cref="IProgress{T}"/> (the upload page shows it).
 /// </remarks>
 public sealed class DatasetIngest(
     AppDbContext db, DataFolder dataFolder, DatasetOptions options, IChangePublisher changes, TimeProvider clock)
@@ -40,11 +41,13 @@ public sealed class DatasetIngest(
     /// <param name="fileName">The uploaded file's own name; only its last path segment is used.</param>
     /// <param name="name">The name to show; null or blank: the file name without its extension.</param>
     /// <param name="userId">Who uploaded it; null for the sample datasets.</param>
-    /// <param name="progress">0..1 while the stored file is checked and profiled; null for none.</param>
+    /// <param name="length">The file's size when known (a browser says it), for <paramref name="progress"/>.</param>
+    /// <param name="progress">0..1 while the file is read, checked and profiled; null for none.</param>
     /// <exception cref="DatasetFormatException">The file is not a dataset AutoDL can read (the message says why and where).</exception>
     /// <exception cref="DatasetTooLargeException">The file is over <see cref="DatasetOptions.MaxUploadBytes"/>.</exception>
     public async Task<IngestResult> IngestAsync(
-        Stream content, string fileName, string? name, string? userId, CancellationToken cancellationToken, IProgress<double>? progress = null)
+        Stream content, string fileName, string? name, string? userId, CancellationToken cancellationToken,
+        long? length = null, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         fileName = Path.GetFileName(fileName.Replace('\\', '/'));
@@ -60,7 +63,23 @@ public sealed class DatasetIngest(
         var temporary = Path.Combine(uploads, $"{Guid.NewGuid():N}.part");
         try
         {
-            var (sha256, size) = await CopyAndHashAsync(content, temporary, fileName, cancellationToken);
+            // One pass over the bytes as they arrive: stored, hashed, counted against the limit and (a table) profiled.
+            DatasetProfile? profile = null;
+            string sha256;
+            long size;
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            await using (var copy = new CopyingStream(content, file, fileName, options.MaxUploadBytes))
+            {
+                if (extension != ZipExtension)
+                {
+                    profile = await DatasetProfiler.ProfileAsync(
+                        copy, fileName, new DatasetProfileOptions { StreamLength = length }, progress, cancellationToken);
+                }
+
+                await copy.CopyToAsync(Stream.Null, BufferSize, cancellationToken);
+                (sha256, size) = (copy.Sha256(), copy.Position);
+            }
+
             if (await FindAsync(sha256, cancellationToken) is { } existing)
             {
                 return new IngestResult(existing, Created: false);
@@ -81,13 +100,17 @@ public sealed class DatasetIngest(
                 CreatedBy = userId,
                 ProfileState = ProfileState.Pending,
             };
-            if (row.Kind == DatasetKind.Images)
+            if (profile is null)
             {
                 await ScanImagesAsync(row, temporary, progress, cancellationToken);
             }
             else
             {
-                await ProfileTableAsync(row, temporary, progress, cancellationToken);
+                row.Rows = profile.Rows;
+                row.SchemaJson = DatasetSchemaJson.Write(profile.Schema);
+                row.ProfileJson = DatasetSchemaJson.Write(profile);
+                row.ProfileState = ProfileState.Ready;
+                row.ProfileProgress = 1;
             }
 
             var target = Path.Combine(dataFolder.Path, Folder, $"{sha256}{extension}");
@@ -121,18 +144,6 @@ public sealed class DatasetIngest(
         }
     }
 
-    private static async Task ProfileTableAsync(DatasetRow row, string path, IProgress<double>? progress, CancellationToken cancellationToken)
-    {
-        await using var stored = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        var profile = await DatasetProfiler.ProfileAsync(
-            stored, row.FileName, new DatasetProfileOptions { StreamLength = stored.Length }, progress, cancellationToken);
-        row.Rows = profile.Rows;
-        row.SchemaJson = DatasetSchemaJson.Write(profile.Schema);
-        row.ProfileJson = DatasetSchemaJson.Write(profile);
-        row.ProfileState = ProfileState.Ready;
-        row.ProfileProgress = 1;
-    }
-
     /// <summary>
     /// Checks the whole zip and decodes every image (thumbnails go beside the stored zip). That reading is the image
     /// dataset's profile (classes, sizes, skipped files), so it is Ready at once; no profile job runs.
@@ -159,30 +170,6 @@ public sealed class DatasetIngest(
         }
     }
 
-    private async Task<(string Sha256, long Size)> CopyAndHashAsync(Stream content, string path, string fileName, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long size = 0;
-        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-        {
-            int read;
-            while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                size += read;
-                if (size > options.MaxUploadBytes)
-                {
-                    throw new DatasetTooLargeException(fileName, options.MaxUploadBytes);
-                }
-
-                hash.AppendData(buffer, 0, read);
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-        }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
-    }
-
     private Task<DatasetRow?> FindAsync(string sha256, CancellationToken cancellationToken) =>
         db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Sha256 == sha256, cancellationToken);
 
@@ -195,5 +182,69 @@ public sealed class DatasetIngest(
         }
 
         return shown.Length > 200 ? shown[..200] : shown;
+    }
+
+    /// <summary>
+    /// Reads the upload for whoever reads it (the profiler), writing every byte read to the stored file, hashing it and
+    /// counting it against the size limit on the way.
+    /// </summary>
+    private sealed class CopyingStream(Stream source, Stream target, string fileName, long limit) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _read;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        /// <summary>Lower-case hex SHA-256 of everything read so far.</summary>
+        public string Sha256() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await source.ReadAsync(buffer, cancellationToken);
+            Count(read);
+            _hash.AppendData(buffer.Span[..read]);
+            await target.WriteAsync(buffer[..read], cancellationToken);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = source.Read(buffer, offset, count);
+            Count(read);
+            _hash.AppendData(buffer, offset, read);
+            target.Write(buffer, offset, read);
+            return read;
+        }
+
+        private void Count(int read)
+        {
+            _read += read;
+            if (_read > limit)
+            {
+                throw new DatasetTooLargeException(fileName, limit);
+            }
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

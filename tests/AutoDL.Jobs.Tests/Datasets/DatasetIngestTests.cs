@@ -22,7 +22,7 @@ public sealed class DatasetIngestTests
         await using (var db = harness.NewContext())
         {
             using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Table));
-            result = await harness.Ingest(db).IngestAsync(stream, "customers.csv", null, "user-1", CancellationToken.None, new SyncProgress(progress.Add));
+            result = await harness.Ingest(db).IngestAsync(stream, "customers.csv", null, "user-1", CancellationToken.None, stream.Length, new SyncProgress(progress.Add));
         }
 
         Assert.True(result.Created);
