@@ -40,7 +40,7 @@ public sealed class DatasetRow
 
     public ProfileState ProfileState { get; set; }
 
-    /// <summary>0..1 while the profile job runs.</summary>
+    /// <summary>0..1 while a profile is computed (uploads store it Ready, at 1).</summary>
     public double ProfileProgress { get; set; }
 
     /// <summary>The finished profile, as JSON (statistics per column, histograms, correlations, class balance, preview).</summary>

@@ -146,7 +146,7 @@ public sealed class DatasetIngest(
 
     /// <summary>
     /// Checks the whole zip and decodes every image (thumbnails go beside the stored zip). That reading is the image
-    /// dataset's profile (classes, sizes, skipped files), so it is Ready at once; no profile job runs.
+    /// dataset's profile (classes, sizes, skipped files), so it is Ready at once.
     /// </summary>
     private async Task ScanImagesAsync(DatasetRow row, string path, IProgress<double>? progress, CancellationToken cancellationToken)
     {

@@ -108,7 +108,7 @@ public sealed class DatasetsApiTests(AutoDLWebFactory app)
         Assert.Superset(
             new HashSet<string>(["iris.csv", "diabetes.csv", "breast_cancer.csv", "digits.csv"]),
             listed!.Select(d => d.FileName).ToHashSet());
-        Assert.Equal(150, listed!.Single(d => d.FileName == "iris.csv").Rows);
+        Assert.Equal(150, listed!.Single(d => d.Name == "Iris flowers (sample)").Rows);
     }
 
     [Fact]
