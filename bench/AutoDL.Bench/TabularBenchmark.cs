@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using AutoDL.Core.Datasets;
 using AutoDL.Core.Search;
-using AutoDL.Core.Search.Tpe;
 using AutoDL.Jobs.Searches;
 using AutoDL.Learners.Tabular;
 
@@ -68,7 +67,7 @@ public static class TabularBenchmark
                 return 2;
             }
 
-            Console.WriteLine($"Tabular benchmark: our search ({seconds:0.#} s wall-clock budget per dataset, TPE multivariate+group, median pruner, seed {seed}) "
+            Console.WriteLine($"Tabular benchmark: our search ({seconds:0.#} s wall-clock budget per dataset, each learner at its defaults first, then TPE multivariate+group; median pruner, seed {seed}) "
                 + "against scikit-learn defaults on the same train/test split.");
             Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peer: scikit-learn via {SklearnPython}. "
                 + "Metric: test accuracy (classification; our search optimises CV accuracy) or test R² (regression; our search optimises CV RMSE).");
@@ -151,8 +150,18 @@ public static class TabularBenchmark
     {
         var store = new InMemoryTrialStore();
         var searchId = await store.CreateSearchAsync(experiment.SearchSpec(new Budget(WallClock: TimeSpan.FromSeconds(seconds))), CancellationToken.None);
-        var sampler = new TpeSampler(new TpeOptions { Multivariate = true, Group = true, ConstantLiar = false, StartupTrials = 10 });
-        var pruner = new MedianPruner(new PercentilePrunerOptions(StartupTrials: 5, WarmupSteps: 1));
+        // The product's own choice for a TPE search with a time budget and the median pruner (SearchStrategies).
+        var settings = new SearchSettings
+        {
+            DatasetId = "benchmark",
+            Target = experiment.Options.Target,
+            Task = experiment.Task,
+            Metric = experiment.Metric,
+            Learners = [.. experiment.Options.Learners ?? TabularLearners.Default(experiment.Task)],
+            Budget = new SearchBudgetSettings(null, seconds),
+        };
+        var sampler = SearchStrategies.Sampler(settings, experiment.Space);
+        var pruner = SearchStrategies.Pruner(settings);
         var defaults = new SearchOptions();
         var runner = new SearchRunner(store, sampler, pruner, TimeProvider.System, new SearchRunnerOptions
         {

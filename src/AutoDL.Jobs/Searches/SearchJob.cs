@@ -1,5 +1,4 @@
 using AutoDL.Core.Search;
-using AutoDL.Core.Search.Tpe;
 using AutoDL.Data;
 using AutoDL.Data.Search;
 using AutoDL.Jobs.Events;
@@ -103,7 +102,7 @@ public sealed class SearchJob(
             var watch = WatchStatusAsync(searchId, stop, endWatch.Token);
             try
             {
-                var runner = new SearchRunner(store, Sampler(settings), Pruner(settings), clock, new SearchRunnerOptions
+                var runner = new SearchRunner(store, SearchStrategies.Sampler(settings, experiment.Space), SearchStrategies.Pruner(settings), clock, new SearchRunnerOptions
                 {
                     HeartbeatInterval = TimeSpan.FromSeconds(options.HeartbeatSeconds),
                     StaleAfter = TimeSpan.FromSeconds(options.StaleAfterSeconds),
@@ -240,29 +239,6 @@ public sealed class SearchJob(
                 .SetProperty(x => x.FinishedAt, now), CancellationToken.None));
         changes.Publish(new Change(ChangeKind.Search, searchId));
     }
-
-    private ISampler Sampler(SearchSettings settings) => settings.Strategy switch
-    {
-        SearchStrategy.Random => new RandomSampler(),
-        SearchStrategy.Evolution => new EvolutionSampler(),
-        // Multivariate, grouped TPE suits the conditional space (each learner its own parameters); the constant liar
-        // keeps parallel workers from proposing the same point. Small budgets get fewer random startup trials.
-        _ => new TpeSampler(new TpeOptions
-        {
-            Multivariate = true,
-            Group = true,
-            ConstantLiar = settings.Parallelism > 1,
-            StartupTrials = settings.Budget.Trials is { } trials ? Math.Clamp(trials / 2, 3, 10) : 10,
-        }),
-    };
-
-    /// <summary>The steps are the cross-validation folds: no pruning on the first fold alone.</summary>
-    private static IPruner Pruner(SearchSettings settings) => settings.Pruner switch
-    {
-        SearchPrunerKind.None => new NopPruner(),
-        SearchPrunerKind.Asha => new SuccessiveHalvingPruner(new SuccessiveHalvingOptions(MinResource: 1, ReductionFactor: 3)),
-        _ => new MedianPruner(new PercentilePrunerOptions(StartupTrials: 5, WarmupSteps: 1)),
-    };
 
     private async Task<T> ReadAsync<T>(Func<AppDbContext, Task<T>> query)
     {

@@ -172,7 +172,11 @@ public static class TabularSearchSpace
     /// and what the tests train every learner with.
     /// </summary>
     /// <exception cref="ArgumentException">The space has no such learner.</exception>
-    public static IReadOnlyDictionary<string, object> Defaults(SearchSpace space, string learner)
+    public static IReadOnlyDictionary<string, object> Defaults(SearchSpace space, string learner) => space.ToExternal(DefaultPoint(space, learner));
+
+    /// <summary>The internal values of <see cref="Defaults"/>: a trial's parameters as the samplers and the store keep them.</summary>
+    /// <exception cref="ArgumentException">The space has no such learner.</exception>
+    public static Dictionary<string, double> DefaultPoint(SearchSpace space, string learner)
     {
         if (space[TabularParameters.Learner].Distribution is not CategoricalDistribution learners || learners.IndexOf(learner) < 0)
         {
@@ -186,22 +190,26 @@ public static class TabularSearchSpace
         defaults[TabularParameters.OneHotMaxCardinality] = 32L;
         defaults[TabularParameters.Normalization] = "minmax";
 
-        var internalValues = new Dictionary<string, double>(StringComparer.Ordinal);
-        var values = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var spec in space.Parameters.Where(s => space.IsActive(s, internalValues)))
+        return space.Assign((spec, _) => spec.Distribution switch
         {
-            var value = defaults[spec.Name];
-            internalValues[spec.Name] = spec.Distribution switch
-            {
-                CategoricalDistribution c => c.IndexOf((string)value),
-                FixedDistribution => 0,
-                _ => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
-            };
-            values[spec.Name] = value;
-        }
-
-        return values;
+            CategoricalDistribution c => c.IndexOf((string)defaults[spec.Name]),
+            _ => Convert.ToDouble(defaults[spec.Name], System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
+
+    /// <summary>
+    /// Where a search starts (<see cref="WarmStartSampler"/>): each of the space's learners at its defaults, strongest
+    /// first on typical tables (gradient boosting, then a forest, the linear models, and FastTree), so that even a
+    /// budget of a few trials tries every learner family once before any sampler explores.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, double>> StartingPoints(SearchSpace space)
+    {
+        var learners = (CategoricalDistribution)space[TabularParameters.Learner].Distribution;
+        return StartOrder.Where(l => learners.IndexOf(l) >= 0).Select(l => (IReadOnlyDictionary<string, double>)DefaultPoint(space, l)).ToList();
+    }
+
+    private static readonly string[] StartOrder =
+        [TabularLearners.LightGbm, TabularLearners.FastForest, TabularLearners.Lbfgs, TabularLearners.Sdca, TabularLearners.FastTree];
 
     private static ParameterSpec Int(string name, long low, long high, bool log = false) => new(name, new IntDistribution(low, high, log));
 

@@ -100,6 +100,31 @@ public sealed class TabularSearchSpaceTests
     }
 
     [Fact]
+    public void ASearchStartsFromEachLearnersDefaultsStrongestFirst()
+    {
+        var space = TabularSearchSpace.For(TabularTask.Regression, Mixed, "target", TabularLearners.Supported(TabularTask.Regression));
+
+        var points = TabularSearchSpace.StartingPoints(space);
+
+        Assert.All(points, p => Assert.Null(space.Check(p)));
+        Assert.Equal(
+            [TabularLearners.LightGbm, TabularLearners.FastForest, TabularLearners.Lbfgs, TabularLearners.Sdca, TabularLearners.FastTree],
+            points.Select(p => (string)space.ToExternal(p)[TabularParameters.Learner]));
+        Assert.Equal(TabularSearchSpace.Defaults(space, TabularLearners.LightGbm), space.ToExternal(points[0]));
+        Assert.Equal(100L, space.ToExternal(points[0])[TabularParameters.LightGbmNumIterations]);
+    }
+
+    [Fact]
+    public void StartingPointsOnlyUseTheSearchesOwnLearners()
+    {
+        var space = TabularSearchSpace.For(TabularTask.Regression, Mixed, "target", [TabularLearners.Sdca, TabularLearners.LightGbm]);
+
+        var learners = TabularSearchSpace.StartingPoints(space).Select(p => (string)space.ToExternal(p)[TabularParameters.Learner]);
+
+        Assert.Equal([TabularLearners.LightGbm, TabularLearners.Sdca], learners);
+    }
+
+    [Fact]
     public void UnknownOrRepeatedLearnersAreRejectedByName()
     {
         var unknown = Assert.Throws<ArgumentException>(() => TabularSearchSpace.For(TabularTask.Binary, Mixed, "target", ["xgboost"]));

@@ -1,0 +1,41 @@
+using AutoDL.Core.Search;
+using AutoDL.Core.Search.Tpe;
+using AutoDL.Learners.Tabular;
+
+namespace AutoDL.Jobs.Searches;
+
+/// <summary>The sampler and pruner a search's settings call for: one place, for the search job and the benchmarks.</summary>
+public static class SearchStrategies
+{
+    /// <summary>
+    /// Random search samples at random from the first trial; TPE and evolution first try each learner at its defaults
+    /// (<see cref="TabularSearchSpace.StartingPoints"/>), then explore.
+    /// </summary>
+    public static ISampler Sampler(SearchSettings settings, SearchSpace space) => settings.Strategy switch
+    {
+        SearchStrategy.Random => new RandomSampler(),
+        _ => new WarmStartSampler(TabularSearchSpace.StartingPoints(space), Explorer(settings)),
+    };
+
+    private static ISampler Explorer(SearchSettings settings) => settings.Strategy switch
+    {
+        SearchStrategy.Evolution => new EvolutionSampler(),
+        // Multivariate, grouped TPE suits the conditional space (each learner its own parameters); the constant liar
+        // keeps parallel workers from proposing the same point. Small budgets get fewer random startup trials.
+        _ => new TpeSampler(new TpeOptions
+        {
+            Multivariate = true,
+            Group = true,
+            ConstantLiar = settings.Parallelism > 1,
+            StartupTrials = settings.Budget.Trials is { } trials ? Math.Clamp(trials / 2, 3, 10) : 10,
+        }),
+    };
+
+    /// <summary>The steps are the cross-validation folds: no pruning on the first fold alone.</summary>
+    public static IPruner Pruner(SearchSettings settings) => settings.Pruner switch
+    {
+        SearchPrunerKind.None => new NopPruner(),
+        SearchPrunerKind.Asha => new SuccessiveHalvingPruner(new SuccessiveHalvingOptions(MinResource: 1, ReductionFactor: 3)),
+        _ => new MedianPruner(new PercentilePrunerOptions(StartupTrials: 5, WarmupSteps: 1)),
+    };
+}
