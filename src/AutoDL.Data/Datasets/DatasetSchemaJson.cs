@@ -47,6 +47,15 @@ public static class DatasetSchemaJson
               ?? throw new InvalidOperationException($"Dataset {dataset.Id} has no schema.")
             : throw new InvalidOperationException($"Dataset '{dataset.Name}' is a {dataset.Kind} dataset, not a table.");
 
+    /// <summary>
+    /// The file the learners read (as UTF-8): the stored file itself, or for a table stored in another encoding
+    /// (UTF-16, Latin-1) the UTF-8 copy made at upload, <c>datasets/{sha256}.utf8.csv</c>.
+    /// </summary>
+    public static string TrainingPath(this DatasetRow dataset, string dataRoot) =>
+        dataset.TabularSchema().Format.Encoding == CsvEncoding.Utf8 ? dataset.FullPath(dataRoot) : Utf8CopyPath(dataset.Sha256, dataRoot);
+
+    public static string Utf8CopyPath(string sha256, string dataRoot) => Path.Combine(dataRoot, "datasets", $"{sha256}.utf8.csv");
+
     /// <summary>The stored file's absolute path under <paramref name="dataRoot"/>.</summary>
     public static string FullPath(this DatasetRow dataset, string dataRoot) =>
         Path.Combine(dataRoot, dataset.StoredPath.Replace('/', Path.DirectorySeparatorChar));

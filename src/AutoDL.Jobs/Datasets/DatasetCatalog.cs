@@ -100,6 +100,7 @@ public sealed class DatasetCatalog(AppDbContext db, DataFolder dataFolder, IChan
         }
 
         File.Delete(row.FullPath(dataFolder.Path));
+        File.Delete(DatasetSchemaJson.Utf8CopyPath(row.Sha256, dataFolder.Path));
         var thumbnails = Path.Combine(dataFolder.Path, DatasetSchemaJson.ThumbnailFolder(row.Sha256));
         if (Directory.Exists(thumbnails))
         {

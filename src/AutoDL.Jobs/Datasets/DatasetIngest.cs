@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using AutoDL.Core.Datasets;
 using AutoDL.Core.Datasets.Images;
 using AutoDL.Data;
@@ -115,6 +116,12 @@ public sealed class DatasetIngest(
 
             var target = Path.Combine(dataFolder.Path, Folder, $"{sha256}{extension}");
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (profile is not null && profile.Schema.Format.Encoding != CsvEncoding.Utf8)
+            {
+                // The learners read UTF-8 (ML.NET's TextLoader): keep a UTF-8 copy beside the original bytes.
+                await WriteUtf8CopyAsync(temporary, profile.Schema.Format, DatasetSchemaJson.Utf8CopyPath(sha256, dataFolder.Path), cancellationToken);
+            }
+
             File.Move(temporary, target, overwrite: true);
 
             db.Datasets.Add(row);
@@ -167,6 +174,24 @@ public sealed class DatasetIngest(
             }
 
             throw;
+        }
+    }
+
+    private static async Task WriteUtf8CopyAsync(string source, CsvFormat format, string target, CancellationToken cancellationToken)
+    {
+        var encoding = format.Encoding switch
+        {
+            CsvEncoding.Utf16LittleEndian => Encoding.Unicode,
+            CsvEncoding.Utf16BigEndian => Encoding.BigEndianUnicode,
+            _ => Encoding.Latin1,
+        };
+        using var reader = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: true, BufferSize);
+        await using var writer = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferSize);
+        var buffer = new char[BufferSize / 2];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
 

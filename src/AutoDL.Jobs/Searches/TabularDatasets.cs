@@ -35,11 +35,15 @@ public static class TabularDatasets
     public static bool IsFeature(ColumnType type) => type is not (ColumnType.Identifier or ColumnType.Constant);
 
     /// <exception cref="InvalidOperationException">The dataset is not tabular.</exception>
-    public static TabularData Data(DatasetRow dataset, string dataRoot) => Data(dataset.TabularSchema(), dataset.FullPath(dataRoot));
+    public static TabularData Data(DatasetRow dataset, string dataRoot) => Data(dataset.TabularSchema(), dataset.TrainingPath(dataRoot));
 
+    /// <summary>The file at <paramref name="path"/> (UTF-8) read as <paramref name="schema"/> describes it: every column, by position.</summary>
     public static TabularData Data(DatasetSchema schema, string path) => new(
         path,
         schema.Format.Delimiter,
         schema.Format.HasHeader,
-        schema.Columns.Select(c => new TabularColumn(c.Name, Kind(c.Type))).ToList());
+        schema.Columns.Select(c => new TabularColumn(c.Name, Kind(c.Type))).ToList())
+    {
+        ColumnsInFileOrder = true,
+    };
 }

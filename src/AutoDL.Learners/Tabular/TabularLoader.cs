@@ -104,7 +104,7 @@ internal static class TabularLoader
     /// <summary>Where each described column lies in the file: by header name when there is a header, else by order.</summary>
     private static Dictionary<string, int> Positions(TabularData data)
     {
-        if (!data.HasHeader)
+        if (!data.HasHeader || data.ColumnsInFileOrder)
         {
             return data.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         }
