@@ -321,7 +321,7 @@ public static class TabularOnnx
         return task == TabularTask.Multiclass ? [.. labels.Select(k => k - 1)] : labels;
     }
 
-    private static TabularOnnxCheck Compare(Outputs expected, Outputs actual, TabularTask task, int rows)
+    internal static TabularOnnxCheck Compare(Outputs expected, Outputs actual, TabularTask task, int rows)
     {
         var max = 0.0;
         var relative = 0.0;
