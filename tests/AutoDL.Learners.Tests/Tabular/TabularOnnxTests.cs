@@ -76,6 +76,14 @@ public sealed class TabularOnnxTests : IDisposable
         Assert.Equal(model.Predictor.InputColumns.Select(c => c.Name).Order(), inputs.Keys.Order());
         Assert.All(session.InputMetadata.Values, m => Assert.Equal([-1, 1], m.Dimensions));
         var outputs = session.OutputNames.ToList();
+        Assert.Equal(
+            experiment.Task switch
+            {
+                TabularTask.Regression => ["Score.output"],
+                TabularTask.Binary => ["PredictedLabel.output", "Probability.output", "Score.output"],
+                _ => ["PredictedLabel.output", "Score.output"],
+            },
+            outputs.Where(n => n.EndsWith(".output", StringComparison.Ordinal)).Order());
         using var results = session.Run(new RunOptions(), inputs, outputs);
         var byName = outputs.Zip(results).ToDictionary(x => x.First.Split('.')[0], x => x.Second);
         foreach (var input in inputs.Values)
