@@ -15,7 +15,10 @@ namespace AutoDL.Jobs.Models;
 /// <summary>
 /// Turns a trial into a model: its parameters refitted on every training row of the search's experiment, tested once
 /// on the held-out rows, saved as an ML.NET zip under <c>{DataRoot}/models/{id}.zip</c>, with its test metrics, input
-/// schema, refit time and prediction time per row stored on its <see cref="ModelRow"/>.
+/// schema, refit time and prediction time per row stored on its <see cref="ModelRow"/>. It is also exported to ONNX
+/// where the pipeline converts and ONNX Runtime matches ML.NET on the test rows (<see cref="TabularOnnx"/>):
+/// <c>models/{id}.onnx</c>, and beside it always <c>models/{id}.onnx.json</c>, the check's outcome
+/// (<c>{ available, maxAbsDifference, rows, reason }</c>). Both are written before the model is marked Ready.
 /// </summary>
 public sealed class ModelRefitter(
     IServiceScopeFactory scopes, DataFolder dataFolder, IChangePublisher changes, ILogger<ModelRefitter> logger)
@@ -84,6 +87,7 @@ public sealed class ModelRefitter(
             var temporary = path + ".tmp";
             await model.SaveAsync(temporary, cancellationToken);
             File.Move(temporary, path, overwrite: true);
+            await ExportOnnxAsync(modelId, model, experiment, cancellationToken);
             var microseconds = await TimePredictionAsync(model.Predictor, experiment, cancellationToken);
 
             var metrics = model.TestEvaluation is { } test ? ModelJson.Metrics(test) : null;
@@ -110,6 +114,36 @@ public sealed class ModelRefitter(
             Announce(modelId, searchId);
             return reason;
         }
+    }
+
+    /// <summary>The ONNX file of model <paramref name="modelId"/>, relative to the data folder.</summary>
+    public static string OnnxPath(string modelId) => $"models/{modelId}.onnx";
+
+    /// <summary>The outcome of the ONNX export of model <paramref name="modelId"/> (a <see cref="TabularOnnxCheck"/> as JSON), relative to the data folder.</summary>
+    public static string OnnxCheckPath(string modelId) => $"models/{modelId}.onnx.json";
+
+    /// <summary>Exports the model to ONNX and records the outcome; a failing export leaves the model without ONNX, never failed.</summary>
+    private async Task ExportOnnxAsync(string modelId, TabularModel model, TabularExperiment experiment, CancellationToken cancellationToken)
+    {
+        var onnxPath = Path.Combine(dataFolder.Path, OnnxPath(modelId));
+        TabularOnnxCheck check;
+        try
+        {
+            check = await TabularOnnx.ExportAsync(model, experiment, onnxPath, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Exporting model {ModelId} to ONNX failed", modelId);
+            File.Delete(onnxPath);
+            check = TabularOnnxCheck.Unavailable($"Exporting to ONNX failed: {e.Message}");
+        }
+
+        if (!check.Available)
+        {
+            logger.LogInformation("Model {ModelId} has no ONNX form: {Reason}", modelId, check.Reason);
+        }
+
+        await TabularOnnx.WriteCheckAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
     }
 
     /// <summary>Marks a model Failed (its refit could not even start: the data did not load).</summary>

@@ -21,7 +21,18 @@ public sealed record ModelMetrics(double? Validation, JsonElement? Test);
 public sealed record ModelDetails(
     string Id, string SearchId, int TrialNumber, string Learner, JsonElement Params, string State, ModelMetrics Metrics,
     string? Task, string? Metric, IReadOnlyList<ModelInputColumn>? InputSchema, double? TrainingSeconds,
-    double? PredictMicrosecondsPerRow, bool IsBest, DateTime CreatedAt, string? Error);
+    double? PredictMicrosecondsPerRow, bool IsBest, DateTime CreatedAt, string? Error)
+{
+    /// <summary>Whether the model downloads as ONNX, and if not why; set for one model (<c>GET /api/v1/models/{id}</c>), absent from the leaderboard.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ModelOnnx? Onnx { get; init; }
+}
+
+/// <summary>
+/// A model's ONNX form: available when the export converted and ONNX Runtime's outputs on the test rows matched ML.NET's
+/// within <see cref="TabularOnnx.Tolerance"/> (the largest difference found: <see cref="MaxAbsDifference"/>); otherwise why not.
+/// </summary>
+public sealed record ModelOnnx(bool Available, double? MaxAbsDifference, string? Reason);
 
 /// <summary>One row's prediction: a class with its probability (score) and every class's, or a number (value).</summary>
 public sealed record PredictionView(
@@ -91,7 +102,26 @@ public sealed partial class ModelService(
         }
 
         var settings = await SettingsAsync([row.SearchId], cancellationToken);
-        return View(row, settings.GetValueOrDefault(row.SearchId));
+        return View(row, settings.GetValueOrDefault(row.SearchId)) with { Onnx = await OnnxAsync(row, cancellationToken) };
+    }
+
+    /// <summary>The ONNX form of a model: what its refit's export check recorded (<see cref="ModelRefitter.OnnxCheckPath"/>).</summary>
+    private async Task<ModelOnnx> OnnxAsync(ModelRow row, CancellationToken cancellationToken)
+    {
+        if (row.State != ModelState.Ready)
+        {
+            return new ModelOnnx(false, null, $"The model is {row.State.ToString().ToLowerInvariant()}; its ONNX form is made when it is ready.");
+        }
+
+        var check = await TabularOnnx.ReadCheckAsync(FullPath(ModelRefitter.OnnxCheckPath(row.Id)), cancellationToken);
+        if (check is null)
+        {
+            return new ModelOnnx(false, null, "No ONNX form was made when this model was refitted.");
+        }
+
+        return check.Available && !File.Exists(FullPath(ModelRefitter.OnnxPath(row.Id)))
+            ? new ModelOnnx(false, check.MaxAbsDifference, "The ONNX file is missing from the data folder.")
+            : new ModelOnnx(check.Available, check.MaxAbsDifference, check.Reason);
     }
 
     /// <summary>
@@ -152,6 +182,25 @@ public sealed partial class ModelService(
             .SingleOrDefaultAsync(cancellationToken) ?? "model";
         var fileName = $"{SafeName(datasetName)}-{SafeName(row.Learner)}.zip";
         return ModelResult<ModelFile>.Ok(new ModelFile(FullPath(row.StoredPath), fileName));
+    }
+
+    /// <summary>The model's ONNX file, when it is Ready and its export passed the check; Conflict with the reason otherwise.</summary>
+    public async Task<ModelResult<ModelFile>> GetOnnxFileAsync(string modelId, CancellationToken cancellationToken)
+    {
+        var file = await GetFileAsync(modelId, cancellationToken);
+        if (file.Status != ModelRequestStatus.Ok)
+        {
+            return file;
+        }
+
+        var row = await db.Models.AsNoTracking().SingleAsync(m => m.Id == modelId, cancellationToken);
+        var onnx = await OnnxAsync(row, cancellationToken);
+        if (!onnx.Available)
+        {
+            return ModelResult<ModelFile>.Conflict($"Model '{modelId}' has no ONNX form: {onnx.Reason}");
+        }
+
+        return ModelResult<ModelFile>.Ok(new ModelFile(FullPath(ModelRefitter.OnnxPath(modelId)), Path.ChangeExtension(file.Value!.FileName, ".onnx")));
     }
 
     /// <summary>

@@ -53,6 +53,12 @@ public sealed class TabularPredictor
 
     public TabularTask Task => _info.Task;
 
+    /// <summary>The fitted ML.NET chain (featurisation and learner), for exporting it.</summary>
+    internal ITransformer Transformer => _model;
+
+    /// <summary>The schema of the rows the chain reads: one column per input column, numbers as Single, the rest as text.</summary>
+    internal DataViewSchema InputSchema => _inputSchema;
+
     /// <summary>The name of the column the model predicts.</summary>
     public string Target => _info.Target;
 

@@ -48,17 +48,19 @@ public static class ModelsApi
             };
         });
 
+        // format: absent, "mlnet" or "zip" for the ML.NET zip; "onnx" for the ONNX file (409 with the reason where the model has none).
         models.MapGet("/{id}/download", async (string id, string? format, ModelService service, CancellationToken ct) =>
         {
-            if (format is not null && !format.Equals("mlnet", StringComparison.OrdinalIgnoreCase) && !format.Equals("zip", StringComparison.OrdinalIgnoreCase))
+            var onnx = string.Equals(format, "onnx", StringComparison.OrdinalIgnoreCase);
+            if (format is not null && !onnx && !format.Equals("mlnet", StringComparison.OrdinalIgnoreCase) && !format.Equals("zip", StringComparison.OrdinalIgnoreCase))
             {
-                return ApiJson.Invalid("format", $"'{format}' is not a format this model converts to; it downloads as an ML.NET zip (leave format out).");
+                return ApiJson.Invalid("format", $"'{format}' is not a format models download as: leave format out (or give 'mlnet') for the ML.NET zip, or give 'onnx'.");
             }
 
-            var file = await service.GetFileAsync(id, ct);
+            var file = onnx ? await service.GetOnnxFileAsync(id, ct) : await service.GetFileAsync(id, ct);
             return file.Status switch
             {
-                ModelRequestStatus.Ok => Results.File(file.Value!.Path, "application/zip", file.Value.FileName),
+                ModelRequestStatus.Ok => Results.File(file.Value!.Path, onnx ? "application/octet-stream" : "application/zip", file.Value.FileName),
                 ModelRequestStatus.NotFound => ApiJson.NotFound(file.Message!),
                 _ => ApiJson.Conflict(file.Message!),
             };

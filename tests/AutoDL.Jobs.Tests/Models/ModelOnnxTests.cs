@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using AutoDL.Jobs.Models;
+using AutoDL.Jobs.Searches;
+using AutoDL.Jobs.Tests.Searches;
+using AutoDL.Learners.Tabular;
+
+namespace AutoDL.Jobs.Tests.Models;
+
+public sealed class ModelOnnxTests
+{
+    private static SearchRequest Small(string datasetId, string target) => new()
+    {
+        DatasetId = datasetId,
+        Target = target,
+        Learners = ["sdca"],
+        Budget = new SearchBudgetRequest(Trials: 2),
+        Folds = 2,
+        Seed = 1,
+    };
+
+    private static async Task<ModelDetails> WinnerAsync(SearchHarness harness, SearchRequest request)
+    {
+        var launch = await harness.LaunchAsync(request);
+        await harness.RunWorkersAsync(launch.SearchId!);
+        var search = await harness.WithAsync<SearchQueries, SearchDetails?>(q => q.GetAsync(launch.SearchId!, CancellationToken.None));
+        Assert.True(search!.Status == "completed", search.Error);
+        var model = await harness.WithAsync<ModelService, ModelDetails?>(m => m.GetAsync(search.BestModelId!, CancellationToken.None));
+        Assert.Equal("ready", model!.State);
+        return model;
+    }
+
+    [Fact]
+    public async Task ARefittedModelIsStoredAsCheckedOnnxBesideItsZipAndDownloadsAsOnnx()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var iris = await harness.AddIrisAsync();
+
+        var model = await WinnerAsync(harness, Small(iris.Id, "species"));
+
+        Assert.NotNull(model.Onnx);
+        Assert.True(model.Onnx.Available, model.Onnx.Reason);
+        Assert.InRange(model.Onnx.MaxAbsDifference!.Value, 0, TabularOnnx.Tolerance);
+        Assert.Null(model.Onnx.Reason);
+        var check = await TabularOnnx.ReadCheckAsync(Path.Combine(harness.DataRoot, "models", $"{model.Id}.onnx.json"), CancellationToken.None);
+        Assert.Equal(30, check!.Rows);
+        var file = await harness.WithAsync<ModelService, ModelResult<ModelFile>>(m => m.GetOnnxFileAsync(model.Id, CancellationToken.None));
+        Assert.Equal(ModelRequestStatus.Ok, file.Status);
+        Assert.Equal("iris-sdca.onnx", file.Value!.FileName);
+        Assert.Equal(Path.Combine(harness.DataRoot, "models", $"{model.Id}.onnx"), file.Value.Path);
+        Assert.True(new FileInfo(file.Value.Path).Length > 100);
+        var list = await harness.WithAsync<ModelService, IReadOnlyList<ModelDetails>>(m => m.ListAsync(model.SearchId, CancellationToken.None));
+        Assert.Null(Assert.Single(list).Onnx);
+    }
+
+    [Fact]
+    public async Task AModelWhosePipelineDoesNotConvertIsReadyWithoutOnnxAndSaysWhy()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var csv = new StringBuilder("x,day,y\n");
+        var random = new Random(2);
+        for (var i = 0; i < 80; i++)
+        {
+            var x = random.NextDouble();
+            csv.Append(CultureInfo.InvariantCulture, $"{x:0.####},{new DateTime(2022, 1, 1).AddDays(random.Next(300)):yyyy-MM-dd},{10 * x + random.NextDouble():0.####}\n");
+        }
+
+        var dataset = await harness.AddDatasetAsync("dated", csv.ToString());
+
+        var model = await WinnerAsync(harness, Small(dataset.Id, "y"));
+
+        Assert.False(model.Onnx!.Available);
+        Assert.Contains("the date parts of 'day' have no ONNX form", model.Onnx.Reason);
+        Assert.False(File.Exists(Path.Combine(harness.DataRoot, "models", $"{model.Id}.onnx")));
+        var file = await harness.WithAsync<ModelService, ModelResult<ModelFile>>(m => m.GetOnnxFileAsync(model.Id, CancellationToken.None));
+        Assert.Equal(ModelRequestStatus.Conflict, file.Status);
+        Assert.StartsWith($"Model '{model.Id}' has no ONNX form: The pipeline does not convert to ONNX", file.Message);
+        var zip = await harness.WithAsync<ModelService, ModelResult<ModelFile>>(m => m.GetFileAsync(model.Id, CancellationToken.None));
+        Assert.Equal(ModelRequestStatus.Ok, zip.Status);
+    }
+}
