@@ -113,6 +113,11 @@ public sealed partial class ModelService(
             return new ModelOnnx(false, null, $"The model is {row.State.ToString().ToLowerInvariant()}; its ONNX form is made when it is ready.");
         }
 
+        if (row.Learner == Searches.SearchEnsembler.Learner)
+        {
+            return new ModelOnnx(false, null, "An ensemble has no single ONNX form: it averages its members' predictions. Download the members' models instead.");
+        }
+
         var check = await TabularOnnx.ReadCheckAsync(FullPath(ModelRefitter.OnnxCheckPath(row.Id)), cancellationToken);
         if (check is null)
         {

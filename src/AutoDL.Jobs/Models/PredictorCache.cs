@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AutoDL.Learners.Ensembles;
 using AutoDL.Learners.Tabular;
 
 namespace AutoDL.Jobs.Models;
@@ -16,20 +17,20 @@ public sealed record ModelOptions
 }
 
 /// <summary>
-/// Loaded predictors by model id, so a predict request does not read the zip again. A Ready model never changes, so
+/// Loaded predictors (one model, or an ensemble of them) by model id, so a predict request does not read the zip again. A Ready model never changes, so
 /// an entry never goes stale; a load that fails is forgotten, and the next request tries again.
 /// </summary>
 public sealed class PredictorCache(ModelOptions options)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<TabularPredictor>>> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<ITabularPredictor>>> _loaded = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
 
-    public async Task<TabularPredictor> GetAsync(string modelId, string path, CancellationToken cancellationToken)
+    public async Task<ITabularPredictor> GetAsync(string modelId, string path, CancellationToken cancellationToken)
     {
         var entry = _loaded.GetOrAdd(modelId, id =>
         {
             _order.Enqueue(id);
-            return new Lazy<Task<TabularPredictor>>(() => TabularPredictor.LoadAsync(path, CancellationToken.None));
+            return new Lazy<Task<ITabularPredictor>>(() => EnsemblePredictor.LoadAnyAsync(path, CancellationToken.None));
         });
         try
         {
@@ -39,7 +40,7 @@ public sealed class PredictorCache(ModelOptions options)
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            _loaded.TryRemove(new KeyValuePair<string, Lazy<Task<TabularPredictor>>>(modelId, entry));
+            _loaded.TryRemove(new KeyValuePair<string, Lazy<Task<ITabularPredictor>>>(modelId, entry));
             throw;
         }
     }

@@ -19,7 +19,7 @@ namespace AutoDL.Jobs.Searches;
 /// search. Whatever goes wrong ends the search Failed with a sentence saying why, never Running for ever.
 /// </summary>
 public sealed class SearchJob(
-    IServiceScopeFactory scopes, PublishingTrialStore store, ModelRefitter refitter, IChangePublisher changes,
+    IServiceScopeFactory scopes, PublishingTrialStore store, ModelRefitter refitter, SearchEnsembler ensembler, IChangePublisher changes,
     DataFolder dataFolder, SearchOptions options, TimeProvider clock, ILogger<SearchJob> logger)
 {
     [Queue(JobQueues.Cpu)]
@@ -174,10 +174,36 @@ public sealed class SearchJob(
             return;
         }
 
+        await EnsembleAsync(searchId, search.CreatedBy, experiment, stored.Spec.Space, direction, complete, trials, cancellationToken);
+        now = clock.GetUtcNow().UtcDateTime;
+
         await ReadAsync(db => db.SearchRows
             .Where(s => s.Id == searchId && (s.Status == SearchStatus.Queued || s.Status == SearchStatus.Running))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SearchStatus.Completed).SetProperty(x => x.FinishedAt, now), cancellationToken));
         changes.Publish(new Change(ChangeKind.Search, searchId));
+    }
+
+    /// <summary>The ensemble step (see <see cref="SearchEnsembler"/>), stopped early if the search is cancelled meanwhile.</summary>
+    private async Task EnsembleAsync(
+        string searchId, string? userId, TabularExperiment experiment, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
+        IReadOnlyList<Trial> trials, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var endWatch = new CancellationTokenSource();
+        var watch = WatchStatusAsync(searchId, stop, endWatch.Token);
+        try
+        {
+            await ensembler.BuildAsync(searchId, userId, experiment, space, direction, complete, trials, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("Search {SearchId} ended while its ensemble was being built; no ensemble", searchId);
+        }
+        finally
+        {
+            await endWatch.CancelAsync();
+            await watch;
+        }
     }
 
     /// <summary>Counts this worker finished (a compare-and-set, so concurrent workers never lose a count).</summary>

@@ -11,12 +11,15 @@ public static class SearchServiceCollectionExtensions
     {
         services.AddSingleton(configuration.GetSection(SearchOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
         services.AddSingleton(configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions());
+        services.AddSingleton(configuration.GetSection(EnsembleOptions.Section).Get<EnsembleOptions>() ?? new EnsembleOptions());
         services.AddScoped<SearchLauncher>();
         services.AddScoped<SearchQueries>();
         services.AddScoped<ModelService>();
         services.AddSingleton<PredictorCache>();
         services.AddSingleton<PublishingTrialStore>();
         services.AddSingleton<ModelRefitter>();
+        services.AddSingleton<EnsembleReports>();
+        services.AddSingleton<SearchEnsembler>();
         services.AddTransient<SearchJob>();
         services.AddTransient<RefitJob>();
         return services;

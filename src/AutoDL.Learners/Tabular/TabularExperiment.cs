@@ -204,6 +204,38 @@ public sealed class TabularExperiment
         return _labelMapping?.Transform(view) ?? view;
     }
 
+    /// <summary>Numbers per row of <see cref="Predictions"/>: one per class, or one value (regression).</summary>
+    public int PredictionWidth => Task == TabularTask.Regression ? 1 : Classes.Count;
+
+    /// <summary>
+    /// A model's output as numbers, row-major, <see cref="PredictionWidth"/> per row: each class's probability (binary:
+    /// 1 − p, p; multiclass: the scores normalised to sum 1), or the predicted value. What ensembles average.
+    /// </summary>
+    internal double[] Predictions(IDataView scored)
+    {
+        switch (Task)
+        {
+            case TabularTask.Regression:
+                return [.. scored.GetColumn<float>("Score").Select(v => (double)v)];
+
+            case TabularTask.Binary:
+                return [.. scored.GetColumn<float>("Probability").SelectMany(p => new[] { 1 - (double)p, p })];
+
+            default:
+                return [.. scored.GetColumn<VBuffer<float>>("Score").SelectMany(v =>
+                {
+                    var row = v.DenseValues().Select(p => (double)p).ToArray();
+                    var total = row.Sum();
+                    return total > 0 && double.IsFinite(total) ? row.Select(p => p / total) : row.Select(_ => 1.0 / row.Length);
+                })];
+        }
+    }
+
+    /// <summary>The true class index (classification) or value (regression) of each of <paramref name="rows"/>.</summary>
+    internal double[] Truth(IReadOnlyList<int> rows) => Task == TabularTask.Regression
+        ? [.. rows.Select(r => (double)((SingleTableColumn)Table[TabularPipeline.LabelColumn]).Values[r])]
+        : [.. rows.Select(r => (double)Strata[r])];
+
     /// <summary>Scores a model's output (from <see cref="Labelled"/> rows) against the labels.</summary>
     internal TabularEvaluation Evaluate(IDataView scored)
     {

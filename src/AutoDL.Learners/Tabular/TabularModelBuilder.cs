@@ -34,14 +34,17 @@ public static class TabularModelBuilder
         ArgumentNullException.ThrowIfNull(parameters);
         TabularTrainer.CheckFits(experiment, parameters);
         cancellationToken.ThrowIfCancellationRequested();
-        var (model, evaluation) = await Task.Run(
+        var (model, evaluation, _) = await Task.Run(
             () => TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, experiment.Split.TestRows),
             cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var info = new TabularModelInfo(
-            TabularModelInfo.CurrentFormat, experiment.Options.Target, experiment.Task, experiment.Metric, experiment.Classes, experiment.InputColumns);
+        var info = Info(experiment);
         var parametersCopy = new Dictionary<string, object>(parameters, StringComparer.Ordinal);
         return new TabularModel(parametersCopy, experiment.Split.TestRows.Count == 0 ? null : evaluation, new TabularPredictor(model, info));
     }
+
+    /// <summary>What a saved model of <paramref name="experiment"/> records beside ML.NET's zip content.</summary>
+    internal static TabularModelInfo Info(TabularExperiment experiment) => new(
+        TabularModelInfo.CurrentFormat, experiment.Options.Target, experiment.Task, experiment.Metric, experiment.Classes, experiment.InputColumns);
 }

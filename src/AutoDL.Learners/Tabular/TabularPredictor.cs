@@ -32,7 +32,7 @@ internal sealed record TabularModelInfo(
 /// (<c>MLContext.Model.Save</c> with the input schema of the feature columns) plus one JSON entry describing the
 /// target, classes and column kinds; <see cref="LoadAsync"/> reads both back.
 /// </summary>
-public sealed class TabularPredictor
+public sealed class TabularPredictor : ITabularPredictor
 {
     private readonly ITransformer _model;
     private readonly TabularModelInfo _info;

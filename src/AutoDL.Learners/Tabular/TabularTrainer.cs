@@ -1,4 +1,5 @@
 using AutoDL.Core.Search;
+using AutoDL.Learners.Ensembles;
 using Microsoft.ML;
 
 namespace AutoDL.Learners.Tabular;
@@ -34,43 +35,76 @@ public sealed class TabularTrainer(TabularExperiment experiment)
     /// <exception cref="ArgumentException">The parameters do not fit the space, or the data do not fit the learner.</exception>
     /// <exception cref="InvalidOperationException">A fold's metric is not a finite number.</exception>
     public async Task<CrossValidationResult> CrossValidateAsync(
-        IReadOnlyDictionary<string, object> parameters, FoldReporter? report, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, object> parameters, FoldReporter? report, CancellationToken cancellationToken) =>
+        (await RunFoldsAsync(parameters, report, outOfFold: false, cancellationToken)).Result;
+
+    /// <summary>
+    /// Cross-validates as <see cref="CrossValidateAsync"/> does (same folds, same seeds, so the same score) and keeps
+    /// every validation row's prediction: each row of the folds' validation sets predicted by the fold model that did
+    /// not see it (every training row, unless the experiment uses one hold-out instead of folds).
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameters do not fit the space, or the data do not fit the learner.</exception>
+    /// <exception cref="InvalidOperationException">A fold's metric is not a finite number.</exception>
+    public async Task<(CrossValidationResult Result, OutOfFoldPredictions Predictions)> CrossValidateOutOfFoldAsync(
+        IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        var (result, predictions) = await RunFoldsAsync(parameters, null, outOfFold: true, cancellationToken);
+        return (result, predictions!);
+    }
+
+    private async Task<(CrossValidationResult Result, OutOfFoldPredictions? Predictions)> RunFoldsAsync(
+        IReadOnlyDictionary<string, object> parameters, FoldReporter? report, bool outOfFold, CancellationToken cancellationToken)
     {
         CheckFits(parameters);
         var scores = new List<double>(experiment.Split.Folds.Count);
+        var width = experiment.PredictionWidth;
+        var rows = outOfFold ? OutOfFoldPredictions.RowsOf(experiment.Split) : null;
+        var values = outOfFold ? new double[rows!.Count * width] : null;
+        var offset = 0;
         for (var fold = 0; fold < experiment.Split.Folds.Count; fold++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var rows = experiment.Split.Folds[fold];
-            var evaluation = await Task.Run(() => FitAndEvaluate(experiment, parameters, rows.TrainRows, rows.ValidationRows).Evaluation, cancellationToken);
+            var foldRows = experiment.Split.Folds[fold];
+            var (_, evaluation, predictions) = await Task.Run(
+                () => FitAndEvaluate(experiment, parameters, foldRows.TrainRows, foldRows.ValidationRows, outOfFold), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
 
             var score = evaluation.Value(experiment.Metric);
             if (!double.IsFinite(score))
             {
                 throw new InvalidOperationException(
-                    $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {rows.ValidationRows.Count} validation rows.");
+                    $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {foldRows.ValidationRows.Count} validation rows.");
             }
 
             scores.Add(score);
+            if (predictions is not null)
+            {
+                predictions.CopyTo(values!, offset);
+                offset += predictions.Length;
+            }
+
             if (report is not null)
             {
                 await report(fold, scores.Average(), cancellationToken);
             }
         }
 
-        return new CrossValidationResult(experiment.Metric, scores.Average(), scores);
+        var result = new CrossValidationResult(experiment.Metric, scores.Average(), scores);
+        return (result, outOfFold ? new OutOfFoldPredictions(rows!, width, values!) : null);
     }
 
     /// <summary>Fits the pipeline on <paramref name="trainRows"/> and scores it on <paramref name="evaluationRows"/>.</summary>
-    internal static (ITransformer Model, TabularEvaluation Evaluation) FitAndEvaluate(
-        TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> trainRows, IReadOnlyList<int> evaluationRows)
+    /// <param name="predictions">Also return the evaluation rows' predictions (<see cref="TabularExperiment.Predictions"/>).</param>
+    internal static (ITransformer Model, TabularEvaluation Evaluation, double[]? Predictions) FitAndEvaluate(
+        TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> trainRows, IReadOnlyList<int> evaluationRows,
+        bool predictions = false)
     {
         var ml = new MLContext(experiment.Options.Seed);
         var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed);
         var model = pipeline.Fit(experiment.Labelled(trainRows));
-        var evaluation = experiment.Evaluate(model.Transform(experiment.Labelled(evaluationRows)));
-        return (model, evaluation);
+        var scored = model.Transform(experiment.Labelled(evaluationRows));
+        var evaluation = experiment.Evaluate(scored);
+        return (model, evaluation, predictions ? experiment.Predictions(scored) : null);
     }
 
     /// <summary>Rejects parameters outside the space, and a Poisson regression on a target with negative values.</summary>

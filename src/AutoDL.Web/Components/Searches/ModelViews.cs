@@ -24,4 +24,20 @@ public static class ModelViews
         model.Test() is { } test && model.Metric is { } name && Jobs.Searches.SearchNames.ParseMetric(name) is { } metric ? test.Value(metric) : null;
 
     public static string Format(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("0.####") : "–";
+
+    /// <summary>Whether the model is a search's ensemble of trials (stored with a trial number no trial has).</summary>
+    public static bool IsEnsemble(this ModelDetails model) => model.TrialNumber == Jobs.Searches.SearchEnsembler.TrialNumber;
+
+    /// <summary>The ensemble's members: trial, learner and weight (picks); empty for a single model.</summary>
+    public static IReadOnlyList<(int Trial, string Learner, int Weight)> EnsembleMembers(this ModelDetails model) =>
+        model.IsEnsemble() && model.Params.ValueKind == JsonValueKind.Object && model.Params.TryGetProperty("members", out var members)
+            ? [.. members.EnumerateArray().Select(m => (
+                m.GetProperty("trial").GetInt32(),
+                m.TryGetProperty("learner", out var l) ? l.GetString() ?? "" : "",
+                m.GetProperty("weight").GetInt32()))]
+            : [];
+
+    /// <summary>"#3" for a trial's model, "#3 + #7" for an ensemble.</summary>
+    public static string TrialLabel(ModelDetails model) =>
+        model.IsEnsemble() ? string.Join(" + ", model.EnsembleMembers().Select(m => $"#{m.Trial}")) : $"#{model.TrialNumber}";
 }

@@ -1,0 +1,53 @@
+using AutoDL.Learners.Tabular;
+
+namespace AutoDL.Learners.Ensembles;
+
+/// <summary>A member to fit: a trial's learner-facing parameters and its weight (times ensemble selection picked it).</summary>
+public sealed record TabularEnsembleMember(int Trial, int Weight, IReadOnlyDictionary<string, object> Parameters);
+
+/// <summary>An ensemble refitted on every training row, with its one score on the experiment's test rows (and each member's).</summary>
+public sealed record TabularEnsemble(
+    EnsemblePredictor Predictor, TabularEvaluation? TestEvaluation, IReadOnlyDictionary<int, TabularEvaluation?> MemberTestEvaluations);
+
+/// <summary>Refits ensemble members on all training rows (never the test rows) and tests the weighted ensemble once.</summary>
+public static class TabularEnsembleBuilder
+{
+    /// <param name="members">Distinct trials; weights of 1 or more.</param>
+    /// <exception cref="ArgumentException">No members, a repeated trial, a weight below 1, or parameters that do not fit the experiment.</exception>
+    public static async Task<TabularEnsemble> FitAsync(
+        TabularExperiment experiment, IReadOnlyList<TabularEnsembleMember> members, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0 || members.Any(m => m.Weight < 1) || members.Select(m => m.Trial).Distinct().Count() != members.Count)
+        {
+            throw new ArgumentException("An ensemble needs distinct members, each of weight 1 or more.", nameof(members));
+        }
+
+        var testRows = experiment.Split.TestRows;
+        var sum = new double[testRows.Count * experiment.PredictionWidth];
+        var fitted = new List<(int, int, TabularPredictor)>(members.Count);
+        var memberTests = new Dictionary<int, TabularEvaluation?>();
+        var info = TabularModelBuilder.Info(experiment);
+        foreach (var member in members)
+        {
+            TabularTrainer.CheckFits(experiment, member.Parameters);
+            cancellationToken.ThrowIfCancellationRequested();
+            var (model, evaluation, predictions) = await Task.Run(
+                () => TabularTrainer.FitAndEvaluate(experiment, member.Parameters, experiment.Split.TrainingRows, testRows, predictions: true),
+                cancellationToken);
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] += member.Weight * predictions![i];
+            }
+
+            fitted.Add((member.Trial, member.Weight, new TabularPredictor(model, info)));
+            memberTests[member.Trial] = testRows.Count == 0 ? null : evaluation;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var total = members.Sum(m => m.Weight);
+        var test = testRows.Count == 0 ? null : EnsembleScoring.Evaluate(experiment, testRows, [.. sum.Select(v => v / total)]);
+        return new TabularEnsemble(new EnsemblePredictor(fitted), test, memberTests);
+    }
+}
