@@ -88,7 +88,7 @@ public sealed class ModelRefitter(
             await model.SaveAsync(temporary, cancellationToken);
             File.Move(temporary, path, overwrite: true);
             await ExportOnnxAsync(modelId, model, experiment, cancellationToken);
-            var microseconds = await TimePredictionAsync(model.Predictor, experiment, cancellationToken);
+            var microseconds = await TimePredictionAsync(model.Predictor, experiment, logger, cancellationToken);
 
             var metrics = model.TestEvaluation is { } test ? ModelJson.Metrics(test) : null;
             var schema = ModelJson.InputSchema(model.Predictor.InputColumns);
@@ -162,8 +162,12 @@ public sealed class ModelRefitter(
         }
     }
 
-    /// <summary>Mean microseconds per row of one batch prediction of rows from the dataset's file (as many as the test rows, at most <see cref="TimingRows"/>).</summary>
-    private async Task<double?> TimePredictionAsync(TabularPredictor predictor, TabularExperiment experiment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Mean microseconds per row of one batch prediction of rows from the dataset's file (as many as the test rows, at
+    /// most <see cref="TimingRows"/>), after one warm-up row; null (logged) when the rows cannot be read or predicted.
+    /// </summary>
+    internal static async Task<double?> TimePredictionAsync(
+        ITabularPredictor predictor, TabularExperiment experiment, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {

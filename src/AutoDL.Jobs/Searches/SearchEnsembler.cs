@@ -217,7 +217,7 @@ public sealed class SearchEnsembler(
             var temporary = path + ".tmp";
             await ensemble.Predictor.SaveAsync(temporary, cancellationToken);
             File.Move(temporary, path, overwrite: true);
-            var microseconds = await TimePredictionAsync(ensemble.Predictor, experiment, cancellationToken);
+            var microseconds = await ModelRefitter.TimePredictionAsync(ensemble.Predictor, experiment, logger, cancellationToken);
             var metrics = ensemble.TestEvaluation is { } test ? ModelJson.Metrics(test) : null;
             var schema = ModelJson.InputSchema(ensemble.Predictor.InputColumns);
             await ReadAsync(db => db.Models.Where(m => m.Id == modelId).ExecuteUpdateAsync(m => m
@@ -250,47 +250,6 @@ public sealed class SearchEnsembler(
         reports.WriteAsync(searchId, new EnsembleReport(
             built, summary, metric, selection?.Score, selection?.BestSingleScore, bestSingleTrial, candidates, modelId, clock.GetUtcNow().UtcDateTime),
             cancellationToken);
-
-    /// <summary>Mean microseconds per row of one batch prediction of rows from the dataset's file (as many as the test rows, at most <see cref="ModelRefitter.TimingRows"/>).</summary>
-    private async Task<double?> TimePredictionAsync(ITabularPredictor predictor, TabularExperiment experiment, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var count = Math.Clamp(experiment.Split.TestRows.Count, 1, ModelRefitter.TimingRows);
-            var rows = new List<IReadOnlyDictionary<string, object?>>(count);
-            await using (var stream = File.OpenRead(experiment.Data.CsvPath))
-            using (var reader = await CsvReader.OpenAsync(stream, Path.GetFileName(experiment.Data.CsvPath), cancellationToken))
-            {
-                var names = reader.ColumnNames;
-                while (rows.Count < count && await reader.ReadAsync(cancellationToken))
-                {
-                    var row = new Dictionary<string, object?>(names.Count, StringComparer.Ordinal);
-                    for (var i = 0; i < names.Count && i < reader.Current.Count; i++)
-                    {
-                        var value = reader.Current[i].ToString();
-                        row[names[i]] = string.IsNullOrWhiteSpace(value) ? null : value;
-                    }
-
-                    rows.Add(row);
-                }
-            }
-
-            if (rows.Count == 0)
-            {
-                return null;
-            }
-
-            predictor.Predict(rows.Take(1).ToList());
-            var watch = Stopwatch.StartNew();
-            predictor.Predict(rows);
-            return watch.Elapsed.TotalMicroseconds / rows.Count;
-        }
-        catch (Exception e) when (e is ArgumentException or DatasetFormatException or IOException)
-        {
-            logger.LogInformation(e, "Could not time predictions of the ensemble; leaving its speed unknown");
-            return null;
-        }
-    }
 
     private static string LearnerOf(IReadOnlyDictionary<string, object> parameters) =>
         parameters.TryGetValue(TabularParameters.Learner, out var learner) ? learner.ToString() ?? "" : "";
