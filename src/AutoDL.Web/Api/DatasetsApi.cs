@@ -3,6 +3,7 @@ using AutoDL.Core.Datasets;
 using AutoDL.Data.Datasets;
 using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Hosting;
+using AutoDL.Web.Auth;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -18,7 +19,7 @@ public static class DatasetsApi
     public static RouteGroupBuilder MapDatasetsApi(this RouteGroupBuilder api)
     {
         var datasets = api.MapGroup("/datasets");
-        datasets.MapPost("/", UploadAsync).DisableAntiforgery();
+        datasets.MapPost("/", UploadAsync).DisableAntiforgery().RequireAuthorization(AuthSchemes.WriterPolicy);
         datasets.MapGet("/", (DatasetCatalog catalog, CancellationToken ct) => catalog.ListAsync(ct));
         datasets.MapGet("/{id}", async (string id, DatasetCatalog catalog, CancellationToken ct) =>
             await catalog.FindAsync(id, ct) is { } row ? Results.Ok(DatasetInfo.From(row)) : NotFound(id));
@@ -60,7 +61,7 @@ public static class DatasetsApi
             {
                 return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Dataset in use", detail: e.Message);
             }
-        });
+        }).RequireAuthorization(AuthSchemes.WriterPolicy);
         return api;
     }
 

@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using AutoDL.Data.Identity;
 using AutoDL.Jobs.Models;
 using AutoDL.Jobs.Searches;
+using AutoDL.Web.Auth;
 
 namespace AutoDL.Web.Api;
 
@@ -29,7 +29,7 @@ public static class SearchesApi
                     launch.Errors.ToDictionary(e => e.Key, e => e.Value),
                     title: "The search request is not valid",
                     detail: string.Join(" ", launch.Errors.SelectMany(e => e.Value)));
-        }).RequireAuthorization(Writers);
+        }).RequireAuthorization(AuthSchemes.WriterPolicy);
 
         searches.MapGet("/", (SearchQueries queries, CancellationToken ct) => queries.ListAsync(200, ct));
 
@@ -45,7 +45,7 @@ public static class SearchesApi
                 CancelOutcome.Cancelled => Results.Ok(await queries.GetAsync(id, ct)),
                 CancelOutcome.AlreadyFinished => ApiJson.Conflict($"Search '{id}' has already ended ({(await queries.GetAsync(id, ct))?.Status}); there is nothing to cancel."),
                 _ => NoSearch(id),
-            }).RequireAuthorization(Writers);
+            }).RequireAuthorization(AuthSchemes.WriterPolicy);
 
         searches.MapPost("/{id}/trials/{number:int}/model", async (string id, int number, ClaimsPrincipal user, ModelService models, CancellationToken ct) =>
         {
@@ -56,13 +56,9 @@ public static class SearchesApi
                 ModelRequestStatus.NotFound => ApiJson.NotFound(result.Message!),
                 _ => ApiJson.Conflict(result.Message!),
             };
-        }).RequireAuthorization(Writers);
+        }).RequireAuthorization(AuthSchemes.WriterPolicy);
         return api;
     }
-
-    /// <summary>Starting, cancelling and refitting change things: analysts and admins, not auditors (read-only).</summary>
-    private static void Writers(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder policy) =>
-        policy.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Analyst);
 
     private static IResult NoSearch(string id) => ApiJson.NotFound($"No search has the id '{id}'.");
 }

@@ -10,4 +10,7 @@ public static class AuthSchemes
 
     /// <summary>Policy: signed in with the Admin role.</summary>
     public const string AdminPolicy = "Admin";
+
+    /// <summary>Policy: may change things (upload and delete datasets, start, cancel and refit): Admins and Analysts; Auditors only read.</summary>
+    public const string WriterPolicy = "Writer";
 }

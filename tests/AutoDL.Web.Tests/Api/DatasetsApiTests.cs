@@ -126,6 +126,17 @@ public sealed class DatasetsApiTests(AutoDLWebFactory app)
     }
 
     [Fact]
+    public async Task AnAuditorReadsDatasetsButCannotUploadOrDeleteThem()
+    {
+        var auditor = app.CreateClientWithToken(await app.CreateUserWithTokenAsync($"auditor-{Guid.NewGuid():N}@example.com", AutoDL.Data.Identity.Roles.Auditor));
+        var iris = (await auditor.GetFromJsonAsync<List<DatasetInfo>>("/api/v1/datasets", Json))!.First(d => d.Name == "Iris flowers (sample)");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.PostAsync("/api/v1/datasets", Upload("a.csv", "a,b\n1,2\n3,4\n"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.DeleteAsync($"/api/v1/datasets/{iris.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync($"/api/v1/datasets/{iris.Id}/profile")).StatusCode);
+    }
+
+    [Fact]
     public async Task WithoutCredentialsUploadsAre401()
     {
         var response = await app.CreateAnonymousClient().PostAsync("/api/v1/datasets", Upload("a.csv", "a,b\n1,2\n"));

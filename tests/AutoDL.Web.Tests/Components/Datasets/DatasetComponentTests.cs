@@ -48,10 +48,21 @@ public sealed class DatasetComponentTests
 
         var list = context.Render<DatasetList>(p => p
             .Add(l => l.Items, [Dataset("Sales")])
+            .Add(l => l.CanDelete, true)
             .Add(l => l.OnDelete, d => deleted = d));
         await list.Find("button[aria-label='Delete Sales']").ClickAsync(new());
 
         Assert.Equal("Sales", deleted?.Name);
+    }
+
+    [Fact]
+    public async Task AReaderWhoMayNotDeleteSeesNoDeleteButton()
+    {
+        await using var context = MudBunitContext.Create();
+
+        var list = context.Render<DatasetList>(p => p.Add(l => l.Items, [Dataset("Sales")]));
+
+        Assert.Empty(list.FindAll("button[aria-label='Delete Sales']"));
     }
 
     [Fact]
