@@ -72,7 +72,7 @@ public static class SearchBenchmark
 
     private static void PrintQuality(List<SearchFunction> functions, Dictionary<(string, string), List<double[]>> curves)
     {
-        string[] samplers = ["optuna-random", "optuna-tpe", "random", "tpe", "tpe-3.1", "evolution"];
+        string[] samplers = ["optuna-random", "optuna-tpe", "optuna-tpe-indep", "random", "tpe", "tpe-3.1", "evolution"];
         Console.WriteLine();
         Console.WriteLine("Quality: median best value (IQR at the full budget); regret = best - optimum.");
         foreach (var function in functions)
@@ -80,18 +80,21 @@ public static class SearchBenchmark
             var checkpoints = new[] { function.Trials / 4, function.Trials / 2, function.Trials }.Distinct().ToArray();
             Console.WriteLine();
             Console.WriteLine($"{function.Name} (optimum {Fmt(function.Optimum)})");
-            Console.WriteLine($"  {"sampler",-14}" + string.Concat(checkpoints.Select(c => $"{"@" + c,12}")) + $"{"IQR",26}");
+            Console.WriteLine($"  {"sampler",-17}" + string.Concat(checkpoints.Select(c => $"{"@" + c,12}")) + $"{"IQR",26}" + "  seeds with regret < 0.01");
             foreach (var sampler in samplers)
             {
                 var runs = curves[(function.Name, sampler)];
                 var medians = checkpoints.Select(c => Stats.Median(runs.Select(r => r[c - 1]).ToList()));
                 var final = runs.Select(r => r[^1]).ToList();
-                Console.WriteLine($"  {sampler,-14}" + string.Concat(medians.Select(m => $"{Fmt(m),12}"))
-                    + $"{$"[{Fmt(Stats.Quantile(final, 0.25))}, {Fmt(Stats.Quantile(final, 0.75))}]",26}");
+                Console.WriteLine($"  {sampler,-17}" + string.Concat(medians.Select(m => $"{Fmt(m),12}"))
+                    + $"{$"[{Fmt(Stats.Quantile(final, 0.25))}, {Fmt(Stats.Quantile(final, 0.75))}]",26}"
+                    + $"{final.Count(v => v - function.Optimum < 0.01),6}/{final.Count}");
             }
 
             double Regret(string sampler) => Math.Max(Stats.Median(curves[(function.Name, sampler)].Select(r => r[^1]).ToList()) - function.Optimum, 1e-12);
             Console.WriteLine($"  median regret ratios: tpe/optuna-tpe {Ratio(Regret("tpe"), Regret("optuna-tpe"))} (goal ≤ 1)"
+                + $" · tpe/optuna-tpe-indep {Ratio(Regret("tpe"), Regret("optuna-tpe-indep"))}"
+                + $" · tpe-3.1/optuna-tpe-indep {Ratio(Regret("tpe-3.1"), Regret("optuna-tpe-indep"))}"
                 + $" · tpe/optuna-random {Ratio(Regret("tpe"), Regret("optuna-random"))} (goal < 0.2)"
                 + $" · evolution/optuna-random {Ratio(Regret("evolution"), Regret("optuna-random"))} (goal < 0.5)"
                 + $" · random/optuna-random {Ratio(Regret("random"), Regret("optuna-random"))}");
