@@ -39,6 +39,24 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>Uploads a CSV through <c>POST /api/v1/datasets</c>, as the Admin; returns the dataset's id (the same bytes give the same one).</summary>
+    public async Task<string> UploadCsvAsync(string fileName, string csv)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent(csv), "file", fileName } };
+        var response = await CreateClientWithToken(AdminToken).PostAsync("/api/v1/datasets", form);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Uploading {fileName} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        using var dataset = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return dataset.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The iris sample's id (uploading its bytes finds the sample added on the first start).</summary>
+    public async Task<string> IrisAsync() =>
+        await UploadCsvAsync("iris.csv", await File.ReadAllTextAsync(Path.Combine(AutoDL.Jobs.Hosting.AutoDLPaths.LocateContentRoot(), "samples", "iris.csv")));
+
     public HttpClient CreateAnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     /// <summary>Signs in through the login form, as a browser does; the returned client carries the cookie.</summary>

@@ -76,29 +76,13 @@ public sealed class ModelRefitter(
     public async Task<string?> RefitAsync(string modelId, TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
     {
         var searchId = await UpdateAsync(modelId, m => m.SetProperty(x => x.State, ModelState.Training).SetProperty(x => x.Error, (string?)null), cancellationToken);
-        var relative = $"models/{modelId}.zip";
-        var path = Path.Combine(dataFolder.Path, "models", $"{modelId}.zip");
         try
         {
             var watch = Stopwatch.StartNew();
             var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken);
             var trainingSeconds = watch.Elapsed.TotalSeconds;
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = path + ".tmp";
-            await model.SaveAsync(temporary, cancellationToken);
-            File.Move(temporary, path, overwrite: true);
             await ExportOnnxAsync(modelId, model, experiment, cancellationToken);
-            var microseconds = await TimePredictionAsync(model.Predictor, experiment, logger, cancellationToken);
-
-            var metrics = model.TestEvaluation is { } test ? ModelJson.Metrics(test) : null;
-            var schema = ModelJson.InputSchema(model.Predictor.InputColumns);
-            await UpdateAsync(modelId, m => m
-                .SetProperty(x => x.State, ModelState.Ready)
-                .SetProperty(x => x.TestMetricsJson, metrics)
-                .SetProperty(x => x.InputSchemaJson, schema)
-                .SetProperty(x => x.StoredPath, relative)
-                .SetProperty(x => x.TrainingSeconds, trainingSeconds)
-                .SetProperty(x => x.PredictMicrosecondsPerRow, microseconds), CancellationToken.None);
+            await StoreAsync(modelId, model.Predictor, model.TestEvaluation, trainingSeconds, experiment, cancellationToken);
             Announce(modelId, searchId);
             return null;
         }
@@ -116,6 +100,34 @@ public sealed class ModelRefitter(
         }
     }
 
+    /// <summary>
+    /// Stores a fitted model as model <paramref name="modelId"/> and marks it Ready: its file written whole
+    /// (<c>models/{id}.zip</c>, through a temporary name), its test metrics, input columns, fit time and prediction
+    /// speed. The refits and the search's ensemble both end here.
+    /// </summary>
+    public async Task StoreAsync(
+        string modelId, ITabularPredictor predictor, TabularEvaluation? test, double trainingSeconds, TabularExperiment experiment,
+        CancellationToken cancellationToken)
+    {
+        var relative = $"models/{modelId}.zip";
+        var path = Path.Combine(dataFolder.Path, "models", $"{modelId}.zip");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp";
+        await predictor.SaveAsync(temporary, cancellationToken);
+        File.Move(temporary, path, overwrite: true);
+        var microseconds = await TimePredictionAsync(predictor, experiment, logger, cancellationToken);
+
+        var metrics = test is null ? null : ModelJson.Metrics(test);
+        var schema = ModelJson.InputSchema(predictor.InputColumns);
+        await UpdateAsync(modelId, m => m
+            .SetProperty(x => x.State, ModelState.Ready)
+            .SetProperty(x => x.TestMetricsJson, metrics)
+            .SetProperty(x => x.InputSchemaJson, schema)
+            .SetProperty(x => x.StoredPath, relative)
+            .SetProperty(x => x.TrainingSeconds, trainingSeconds)
+            .SetProperty(x => x.PredictMicrosecondsPerRow, microseconds), CancellationToken.None);
+    }
+
     /// <summary>The ONNX file of model <paramref name="modelId"/>, relative to the data folder.</summary>
     public static string OnnxPath(string modelId) => $"models/{modelId}.onnx";
 
@@ -126,6 +138,7 @@ public sealed class ModelRefitter(
     private async Task ExportOnnxAsync(string modelId, TabularModel model, TabularExperiment experiment, CancellationToken cancellationToken)
     {
         var onnxPath = Path.Combine(dataFolder.Path, OnnxPath(modelId));
+        Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
         TabularOnnxCheck check;
         try
         {
@@ -166,7 +179,7 @@ public sealed class ModelRefitter(
     /// Mean microseconds per row of one batch prediction of rows from the dataset's file (as many as the test rows, at
     /// most <see cref="TimingRows"/>), after one warm-up row; null (logged) when the rows cannot be read or predicted.
     /// </summary>
-    internal static async Task<double?> TimePredictionAsync(
+    private static async Task<double?> TimePredictionAsync(
         ITabularPredictor predictor, TabularExperiment experiment, ILogger logger, CancellationToken cancellationToken)
     {
         try

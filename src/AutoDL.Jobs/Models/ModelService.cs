@@ -338,9 +338,13 @@ public sealed partial class ModelService(
 
     private static string SafeName(string name)
     {
-        var safe = new string([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]).Trim('-', '.');
+        var safe = UnsafeRun().Replace(name, "-").Trim('-', '.');
         return safe.Length == 0 ? "model" : safe;
     }
+
+    /// <summary>Characters a file name should not carry, each run of them becoming one hyphen.</summary>
+    [GeneratedRegex(@"[^\p{L}\p{Nd}_.]+")]
+    private static partial Regex UnsafeRun();
 
     [GeneratedRegex(@"^Row (?<row>\d+)(?:, column '(?<column>[^']*)'| has no value for column '(?<column>[^']*)')?")]
     private static partial Regex RowAndColumn();

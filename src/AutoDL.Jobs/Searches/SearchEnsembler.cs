@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using AutoDL.Core.Datasets;
 using AutoDL.Core.Search;
 using AutoDL.Data;
 using AutoDL.Data.Models;
 using AutoDL.Jobs.Events;
-using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Models;
 using AutoDL.Learners.Ensembles;
 using AutoDL.Learners.Tabular;
@@ -29,7 +27,7 @@ namespace AutoDL.Jobs.Searches;
 /// has it; the models table is unique on search and trial). Either way a <see cref="EnsembleReport"/> says what happened.
 /// </summary>
 public sealed class SearchEnsembler(
-    IServiceScopeFactory scopes, EnsembleReports reports, IChangePublisher changes, DataFolder dataFolder, EnsembleOptions options,
+    IServiceScopeFactory scopes, EnsembleReports reports, ModelRefitter refitter, IChangePublisher changes, EnsembleOptions options,
     TimeProvider clock, ILogger<SearchEnsembler> logger)
 {
     /// <summary>The trial number of a search's ensemble model: no trial has a negative number.</summary>
@@ -206,27 +204,11 @@ public sealed class SearchEnsembler(
     private async Task<string?> FitAsync(
         string modelId, string searchId, TabularExperiment experiment, IReadOnlyList<TabularEnsembleMember> members, CancellationToken cancellationToken)
     {
-        var relative = $"models/{modelId}.zip";
-        var path = Path.Combine(dataFolder.Path, "models", $"{modelId}.zip");
         try
         {
             var watch = Stopwatch.StartNew();
             var ensemble = await TabularEnsembleBuilder.FitAsync(experiment, members, cancellationToken);
-            var seconds = watch.Elapsed.TotalSeconds;
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = path + ".tmp";
-            await ensemble.Predictor.SaveAsync(temporary, cancellationToken);
-            File.Move(temporary, path, overwrite: true);
-            var microseconds = await ModelRefitter.TimePredictionAsync(ensemble.Predictor, experiment, logger, cancellationToken);
-            var metrics = ensemble.TestEvaluation is { } test ? ModelJson.Metrics(test) : null;
-            var schema = ModelJson.InputSchema(ensemble.Predictor.InputColumns);
-            await ReadAsync(db => db.Models.Where(m => m.Id == modelId).ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.State, ModelState.Ready)
-                .SetProperty(x => x.TestMetricsJson, metrics)
-                .SetProperty(x => x.InputSchemaJson, schema)
-                .SetProperty(x => x.StoredPath, relative)
-                .SetProperty(x => x.TrainingSeconds, seconds)
-                .SetProperty(x => x.PredictMicrosecondsPerRow, microseconds), CancellationToken.None));
+            await refitter.StoreAsync(modelId, ensemble.Predictor, ensemble.TestEvaluation, watch.Elapsed.TotalSeconds, experiment, cancellationToken);
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -19,4 +19,7 @@ public interface ITabularPredictor
 
     /// <exception cref="ArgumentException">A row lacks a column or has a value of the wrong type; the message names the row index and the column.</exception>
     IReadOnlyList<TabularPrediction> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows);
+
+    /// <summary>Writes the model as one zip file that loading it again reads back.</summary>
+    Task SaveAsync(string path, CancellationToken cancellationToken);
 }

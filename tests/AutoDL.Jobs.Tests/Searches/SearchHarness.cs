@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using AutoDL.Core.Datasets;
 using AutoDL.Data;
 using AutoDL.Data.Datasets;
+using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Searches;
 using Hangfire;
@@ -65,37 +65,13 @@ public sealed class SearchHarness : IAsyncDisposable
         Jobs = jobs;
     }
 
-    /// <summary>Stores <paramref name="csv"/> as a dataset, its schema read as an upload's would be.</summary>
+    /// <summary>Uploads <paramref name="csv"/> as a dataset, through the product's own upload path (<see cref="DatasetIngest"/>).</summary>
     public async Task<DatasetRow> AddDatasetAsync(string name, string csv)
     {
-        var stored = $"datasets/{name}-{Guid.NewGuid():N}.csv";
-        var path = Path.Combine(DataRoot, stored);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, csv);
-        DatasetSchema schema;
-        await using (var stream = File.OpenRead(path))
-        {
-            schema = await CsvScanner.ScanAsync(stream, $"{name}.csv", CancellationToken.None);
-        }
-
-        var row = new DatasetRow
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            Name = name,
-            Kind = DatasetKind.Tabular,
-            Sha256 = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
-            FileName = $"{name}.csv",
-            StoredPath = stored,
-            SizeBytes = new FileInfo(path).Length,
-            Rows = schema.RowCount,
-            SchemaJson = DatasetSchemaJson.Write(schema),
-            CreatedAt = DateTime.UtcNow,
-        };
         await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        db.Datasets.Add(row);
-        await db.SaveChangesAsync();
-        return row;
+        using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv));
+        var result = await scope.ServiceProvider.GetRequiredService<DatasetIngest>().IngestAsync(content, $"{name}.csv", name, "tester", CancellationToken.None);
+        return result.Dataset;
     }
 
     public Task<DatasetRow> AddIrisAsync() => AddDatasetAsync("iris", File.ReadAllText(IrisPath));

@@ -3,11 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using AutoDL.Core.Datasets;
-using AutoDL.Data;
-using AutoDL.Data.Datasets;
-using AutoDL.Jobs.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
 
 namespace AutoDL.Web.Tests.Api;
@@ -20,7 +15,7 @@ public sealed class ModelsApiOnnxTests(AutoDLWebFactory app)
     [Fact]
     public async Task AModelThatConvertsDownloadsAsOnnxAndSaysHowCloseOnnxRuntimeCame()
     {
-        var iris = await AddCsvAsync("iris", await File.ReadAllTextAsync(Path.Combine(AutoDLPaths.LocateContentRoot(), "samples", "iris.csv")));
+        var iris = await app.IrisAsync();
         var modelId = await WinnerAsync(iris, "species");
 
         var model = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/models/{modelId}");
@@ -32,7 +27,7 @@ public sealed class ModelsApiOnnxTests(AutoDLWebFactory app)
         var download = await Admin.GetAsync($"/api/v1/models/{modelId}/download?format=onnx");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/octet-stream", download.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("iris-sdca.onnx", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal("Iris-flowers-sample-sdca.onnx", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
         using var session = new InferenceSession(await download.Content.ReadAsByteArrayAsync());
         Assert.Equal(["petal_length", "petal_width", "sepal_length", "sepal_width"], session.InputMetadata.Keys.Order());
 
@@ -54,7 +49,7 @@ public sealed class ModelsApiOnnxTests(AutoDLWebFactory app)
             csv.Append(CultureInfo.InvariantCulture, $"{x:0.####},{new DateTime(2022, 1, 1).AddDays(random.Next(300)):yyyy-MM-dd},{10 * x + random.NextDouble():0.####}\n");
         }
 
-        var modelId = await WinnerAsync(await AddCsvAsync("dated", csv.ToString()), "y");
+        var modelId = await WinnerAsync(await app.UploadCsvAsync("dated.csv", csv.ToString()), "y");
 
         var model = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/models/{modelId}");
         Assert.False(model.GetProperty("onnx").GetProperty("available").GetBoolean());
@@ -88,38 +83,5 @@ public sealed class ModelsApiOnnxTests(AutoDLWebFactory app)
 
             await Task.Delay(200, timeout.Token);
         }
-    }
-
-    /// <summary>A CSV as a stored dataset, its schema read as an upload's would be.</summary>
-    private async Task<string> AddCsvAsync(string name, string csv)
-    {
-        var id = Guid.NewGuid().ToString("N");
-        var stored = $"datasets/{id}.csv";
-        var path = Path.Combine(app.DataRoot, stored);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, csv);
-        DatasetSchema schema;
-        await using (var stream = File.OpenRead(path))
-        {
-            schema = await CsvScanner.ScanAsync(stream, $"{name}.csv", CancellationToken.None);
-        }
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        db.Datasets.Add(new DatasetRow
-        {
-            Id = id,
-            Name = name,
-            Kind = DatasetKind.Tabular,
-            Sha256 = id + id,
-            FileName = $"{name}.csv",
-            StoredPath = stored,
-            SizeBytes = new FileInfo(path).Length,
-            Rows = schema.RowCount,
-            SchemaJson = DatasetSchemaJson.Write(schema),
-            CreatedAt = DateTime.UtcNow,
-        });
-        await db.SaveChangesAsync();
-        return id;
     }
 }

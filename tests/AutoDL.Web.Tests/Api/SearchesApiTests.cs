@@ -2,12 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using AutoDL.Core.Datasets;
-using AutoDL.Data;
-using AutoDL.Data.Datasets;
 using AutoDL.Data.Identity;
-using AutoDL.Jobs.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoDL.Web.Tests.Api;
 
@@ -19,7 +14,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
     [Fact]
     public async Task AStartedSearchAnswers202AtOnceAndRunsInTheBackgroundToADownloadablePredictingModel()
     {
-        var iris = await AddIrisAsync();
+        var iris = await app.IrisAsync();
 
         var response = await Admin.PostAsJsonAsync("/api/v1/searches", new
         {
@@ -81,7 +76,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
         var download = await Admin.GetAsync($"/api/v1/models/{modelId}/download");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("iris-sdca.zip", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal("Iris-flowers-sample-sdca.zip", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
         var bytes = await download.Content.ReadAsByteArrayAsync();
         Assert.Equal("PK"u8.ToArray(), bytes[..2]);
 
@@ -97,7 +92,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
     [InlineData("{\"datasetId\":\"$iris\",\"target\":\"species\",\"parallelism\":100}", "parallelism", "100")]
     public async Task ABadSearchRequestIsAProblemNamingTheField(string body, string field, string mentioned)
     {
-        var iris = await AddIrisAsync();
+        var iris = await app.IrisAsync();
 
         var response = await Admin.PostAsync("/api/v1/searches", new StringContent(body.Replace("$iris", iris), Encoding.UTF8, "application/json"));
 
@@ -137,7 +132,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
     {
         var auditor = app.CreateClientWithToken(await app.CreateUserWithTokenAsync("search-auditor@example.com", Roles.Auditor));
 
-        var started = await auditor.PostAsJsonAsync("/api/v1/searches", new { datasetId = await AddIrisAsync(), target = "species" });
+        var started = await auditor.PostAsJsonAsync("/api/v1/searches", new { datasetId = await app.IrisAsync(), target = "species" });
 
         Assert.Equal(HttpStatusCode.Forbidden, started.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/v1/searches")).StatusCode);
@@ -157,38 +152,5 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
 
             await Task.Delay(200, timeout.Token);
         }
-    }
-
-    /// <summary>The iris sample as a stored dataset (a fresh copy each time: the sha256 is unique per row).</summary>
-    private async Task<string> AddIrisAsync()
-    {
-        var id = Guid.NewGuid().ToString("N");
-        var stored = $"datasets/{id}.csv";
-        var path = Path.Combine(app.DataRoot, stored);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.Copy(Path.Combine(AutoDLPaths.LocateContentRoot(), "samples", "iris.csv"), path);
-        DatasetSchema schema;
-        await using (var stream = File.OpenRead(path))
-        {
-            schema = await CsvScanner.ScanAsync(stream, "iris.csv", CancellationToken.None);
-        }
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        db.Datasets.Add(new DatasetRow
-        {
-            Id = id,
-            Name = "iris",
-            Kind = DatasetKind.Tabular,
-            Sha256 = id + id,
-            FileName = "iris.csv",
-            StoredPath = stored,
-            SizeBytes = new FileInfo(path).Length,
-            Rows = schema.RowCount,
-            SchemaJson = DatasetSchemaJson.Write(schema),
-            CreatedAt = DateTime.UtcNow,
-        });
-        await db.SaveChangesAsync();
-        return id;
     }
 }
