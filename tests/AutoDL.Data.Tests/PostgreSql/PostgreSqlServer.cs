@@ -210,7 +210,7 @@ public sealed partial class PostgreSqlServer : IAsyncLifetime
     {
         var start = new ProcessStartInfo
         {
-            FileName = asPostgres ? "runuser" : program,
+            FileName = asPostgres ? RunUser : program,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             // The postgres user may not be allowed into the current folder.
@@ -249,6 +249,10 @@ public sealed partial class PostgreSqlServer : IAsyncLifetime
             throw new InvalidOperationException($"{string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}: {said}");
         }
     }
+
+    /// <summary>util-linux's runuser, also where /usr/sbin is not on the PATH.</summary>
+    private static string RunUser =>
+        new[] { "/usr/sbin/runuser", "/sbin/runuser" }.FirstOrDefault(File.Exists) ?? "runuser";
 
     /// <summary>A database name PostgreSQL takes unquoted-looking and short: lower-case letters, digits and underscores.</summary>
     private static string Sanitize(string prefix)
