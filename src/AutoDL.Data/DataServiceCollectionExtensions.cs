@@ -3,6 +3,7 @@ using AutoDL.Data.Search;
 using AutoDL.Data.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace AutoDL.Data;
 
@@ -17,9 +18,12 @@ public static class DataServiceCollectionExtensions
 
     /// <summary>Registers the application database and the stores over it.</summary>
     /// <param name="dataRoot">The data folder; the SQLite file goes there unless a connection string says otherwise.</param>
-    public static IServiceCollection AddAutoDLDatabase(this IServiceCollection services, DatabaseOptions options, string dataRoot)
+    public static IServiceCollection AddAutoDLDatabase(this IServiceCollection services, DatabaseOptions options, string dataRoot) =>
+        services.AddAutoDLDatabase(Resolve(options, dataRoot));
+
+    /// <summary>Registers the application database <paramref name="database"/> (checked by <see cref="Resolve"/>) and the stores over it.</summary>
+    public static IServiceCollection AddAutoDLDatabase(this IServiceCollection services, DatabaseConnection database)
     {
-        var database = Resolve(options, dataRoot);
         services.AddSingleton(database);
         services.AddDbContext<AppDbContext>(db => db.UseAutoDLDatabase(database));
         services.AddScoped<ApiTokenStore>();
@@ -63,12 +67,26 @@ public static class DataServiceCollectionExtensions
                 ? throw new InvalidOperationException(
                     $"{DatabaseOptions.Section}:Provider is 'PostgreSql', but {DatabaseOptions.Section}:ConnectionString is empty: " +
                     "set it to the PostgreSQL database, e.g. 'Host=db.example.com;Database=autodl;Username=autodl;Password=...'.")
-                : new DatabaseConnection(provider, options.ConnectionString);
+                : new DatabaseConnection(provider, CheckPostgreSqlConnectionString(options.ConnectionString, $"{DatabaseOptions.Section}:ConnectionString"));
         }
 
         return new DatabaseConnection(provider, string.IsNullOrWhiteSpace(options.ConnectionString)
             ? $"Data Source={Path.Combine(dataRoot, "autodl.db")}"
             : options.ConnectionString);
+    }
+
+    /// <summary>A connection string Npgsql can read, or an error naming <paramref name="key"/> (never the value: it may hold a password).</summary>
+    public static string CheckPostgreSqlConnectionString(string value, string key)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+            return value;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"{key} is not a PostgreSQL connection string Npgsql can read: {e.Message}", e);
+        }
     }
 
     /// <summary><c>Sqlite</c> or <c>PostgreSql</c> in any letter case; anything else is an error naming <paramref name="key"/>.</summary>

@@ -53,6 +53,16 @@ public sealed class DataServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AnUnreadablePostgreSqlConnectionStringIsRefusedNamingTheKeyNotTheValue()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => DataServiceCollectionExtensions.Resolve(
+            new DatabaseOptions { Provider = "PostgreSql", ConnectionString = "Hots=db;Password=secret" }, "/srv/autodl"));
+
+        Assert.StartsWith("AutoDL:Database:ConnectionString is not a PostgreSQL connection string", error.Message);
+        Assert.DoesNotContain("secret", error.Message);
+    }
+
+    [Fact]
     public void TheResolvedDatabaseNeverShowsItsConnectionString()
     {
         var database = new DatabaseConnection(DatabaseProvider.PostgreSql, "Host=db;Password=secret");

@@ -28,7 +28,7 @@ public static class HostingServiceCollectionExtensions
 
         var databaseOptions = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var database = DataServiceCollectionExtensions.Resolve(databaseOptions, dataRoot);
-        services.AddAutoDLDatabase(databaseOptions, dataRoot);
+        services.AddAutoDLDatabase(database);
 
         var hangfire = configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
         if (alwaysRunJobServer)
@@ -101,7 +101,8 @@ public static class HostingServiceCollectionExtensions
 
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return new JobStorageLocation(provider, options.ConnectionString);
+            return new JobStorageLocation(provider,
+                DataServiceCollectionExtensions.CheckPostgreSqlConnectionString(options.ConnectionString, $"{HangfireOptions.Section}:ConnectionString"));
         }
 
         return database.Provider == DatabaseProvider.PostgreSql

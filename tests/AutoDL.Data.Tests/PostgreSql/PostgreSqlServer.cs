@@ -35,9 +35,6 @@ public sealed partial class PostgreSqlServer : IAsyncLifetime
 
     public PostgreSqlServer() => _start = new Lazy<Task>(StartAsync);
 
-    /// <summary>The folder of the cluster (its data directory and its socket); null until the server has started.</summary>
-    public string? Folder => _folder;
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>A new, empty database; returns its connection string. Starts the server on first use.</summary>
