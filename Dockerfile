@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# AutoDL web app (embedded mode: SQLite, in-process Hangfire). Not built on the development machines (no Docker
+# AutoDL web app (embedded mode by default: SQLite, in-process Hangfire; distributed mode by configuration, README). Not built on the development machines (no Docker
 # engine there): keep it correct by reading it against the build and publish steps in README.md.
 #
 #   CPU image (default):  docker build -t autodl .
@@ -20,6 +20,7 @@ COPY build/ build/
 COPY src/AutoDL.Core/AutoDL.Core.csproj src/AutoDL.Core/
 COPY src/AutoDL.Learners/AutoDL.Learners.csproj src/AutoDL.Learners/
 COPY src/AutoDL.Data/AutoDL.Data.csproj src/AutoDL.Data/
+COPY src/AutoDL.Data.PostgreSql/AutoDL.Data.PostgreSql.csproj src/AutoDL.Data.PostgreSql/
 COPY src/AutoDL.Jobs/AutoDL.Jobs.csproj src/AutoDL.Jobs/
 COPY src/AutoDL.Web/AutoDL.Web.csproj src/AutoDL.Web/
 RUN dotnet restore src/AutoDL.Web/AutoDL.Web.csproj -r linux-x64 -p:AutoDLTorchDevice=${TORCH_DEVICE}

@@ -57,6 +57,74 @@ public sealed class HostingServiceCollectionExtensionsTests
         Assert.DoesNotContain(host.Services.GetServices<IHostedService>(), s => s.GetType().Name.Contains("Hangfire", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void JobStorageFollowsTheApplicationDatabaseUnlessConfigured()
+    {
+        var sqlite = new DatabaseConnection(DatabaseProvider.Sqlite, "Data Source=/srv/autodl/autodl.db");
+        var postgres = new DatabaseConnection(DatabaseProvider.PostgreSql, "Host=db;Database=autodl");
+
+        Assert.Equal(new JobStorageLocation(DatabaseProvider.Sqlite, "/srv/autodl/hangfire.db"),
+            HostingServiceCollectionExtensions.ResolveStorage(new HangfireOptions(), sqlite, "/srv/autodl"));
+        Assert.Equal(new JobStorageLocation(DatabaseProvider.PostgreSql, "Host=db;Database=autodl"),
+            HostingServiceCollectionExtensions.ResolveStorage(new HangfireOptions(), postgres, "/srv/autodl"));
+        Assert.Equal(new JobStorageLocation(DatabaseProvider.Sqlite, "/srv/autodl/jobs.db"),
+            HostingServiceCollectionExtensions.ResolveStorage(new HangfireOptions { Storage = "SQLITE", StoragePath = "jobs.db" }, postgres, "/srv/autodl"));
+        Assert.Equal(new JobStorageLocation(DatabaseProvider.PostgreSql, "Host=jobs;Database=hangfire"),
+            HostingServiceCollectionExtensions.ResolveStorage(
+                new HangfireOptions { Storage = "postgresql", ConnectionString = "Host=jobs;Database=hangfire" }, sqlite, "/srv/autodl"));
+    }
+
+    [Fact]
+    public void PostgreSqlJobStorageWithNowhereToConnectIsRefusedNamingTheKey()
+    {
+        var sqlite = new DatabaseConnection(DatabaseProvider.Sqlite, "Data Source=/srv/autodl/autodl.db");
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            HostingServiceCollectionExtensions.ResolveStorage(new HangfireOptions { Storage = "PostgreSql" }, sqlite, "/srv/autodl"));
+
+        Assert.Contains("AutoDL:Hangfire:ConnectionString is empty", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownJobStorageIsRefusedNamingTheKey()
+    {
+        using var folder = new TempFolder();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            BuildHost(folder.Path, new Dictionary<string, string?> { ["AutoDL:Hangfire:Storage"] = "Redis" }));
+
+        Assert.Contains("AutoDL:Hangfire:Storage is 'Redis'", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownDatabaseProviderStopsTheStartNamingTheKey()
+    {
+        using var folder = new TempFolder();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            BuildHost(folder.Path, new Dictionary<string, string?> { ["AutoDL:Database:Provider"] = "MySql" }));
+
+        Assert.Contains("AutoDL:Database:Provider is 'MySql'", error.Message);
+    }
+
+    [Fact]
+    public void ThePostgreSqlDatabaseAndJobStorageAreConfiguredWithoutConnectingAtStartUp()
+    {
+        using var folder = new TempFolder();
+        using var host = BuildHost(folder.Path, new Dictionary<string, string?>
+        {
+            ["AutoDL:Database:Provider"] = "PostgreSql",
+            ["AutoDL:Database:ConnectionString"] = "Host=db.example;Database=autodl",
+        });
+
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        Assert.True(db.Database.IsNpgsql());
+        Assert.Equal("Host=db.example;Database=autodl", db.Database.GetConnectionString());
+        Assert.Equal(DatabaseProvider.PostgreSql, host.Services.GetRequiredService<JobStorageLocation>().Provider);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "hangfire.db")));
+    }
+
     private static IHost BuildHost(string dataRoot, Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dataRoot, DisableDefaults = true });

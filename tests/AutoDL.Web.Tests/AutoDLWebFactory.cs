@@ -10,7 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoDL.Web.Tests;
 
-/// <summary>The real web app on a fresh SQLite data folder, with a known Admin password and bootstrap token.</summary>
+/// <summary>
+/// The real web app on a fresh data folder, with a known Admin password and bootstrap token: on SQLite, unless
+/// <see cref="Settings"/> says otherwise (distributed mode's tests put it on PostgreSQL).
+/// </summary>
 public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@example.com";
@@ -22,6 +25,9 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
 
     public string DataRoot { get; } = Directory.CreateTempSubdirectory("autodl-web-").FullName;
 
+    /// <summary>More configuration, over the defaults below (e.g. <c>AutoDL:Database:Provider</c>).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("AutoDL:DataRoot", DataRoot);
@@ -30,6 +36,10 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("AutoDL:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("AutoDL:Bootstrap:AdminApiToken", AdminToken);
         builder.UseSetting("AutoDL:Datasets:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateClientWithToken(string token)

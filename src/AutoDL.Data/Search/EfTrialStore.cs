@@ -8,25 +8,42 @@ using Microsoft.EntityFrameworkCore;
 namespace AutoDL.Data.Search;
 
 /// <summary>
-/// The trial store in the application database, for many workers in many processes on one SQLite file (and, later,
-/// on PostgreSQL). Behaves exactly as <see cref="InMemoryTrialStore"/>: same checks, same exceptions, same messages.
+/// The trial store in the application database, for many workers in many processes: on one SQLite file, or on
+/// PostgreSQL with workers on many machines. Behaves exactly as <see cref="InMemoryTrialStore"/>: same checks, same
+/// exceptions, same messages.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Concurrency. Every write either is one conditional statement (tell, heartbeat, stale sweep: <c>UPDATE ... WHERE
 /// State = 'Running'</c>, so of a tell and a sweep racing for one trial exactly one changes it and the other sees it
-/// finished) or runs in a write transaction (ask, report). On SQLite that transaction is <c>BEGIN IMMEDIATE</c>: it takes
-/// the database's write lock before reading anything, so asks are serialised across connections and processes, the
-/// history an ask samples from is the history its trial joins, and no transaction ever has to upgrade a read lock
-/// (which SQLite answers with SQLITE_BUSY however long one waits). A writer that finds the lock taken waits for it:
-/// Microsoft.Data.Sqlite retries a busy database until the connection's <c>Default Timeout</c> (30 s unless the
-/// connection string says otherwise).
+/// finished) or runs in a write transaction (ask, report).
+/// </para>
+/// <para>
+/// On SQLite that transaction is <c>BEGIN IMMEDIATE</c>: it takes the database's write lock before reading anything, so
+/// asks are serialised across connections and processes, the history an ask samples from is the history its trial
+/// joins, and no transaction ever has to upgrade a read lock (which SQLite answers with SQLITE_BUSY however long one
+/// waits). A writer that finds the lock taken waits for it: SQLite's busy handler (<see cref="SqliteBusyTimeout"/>)
+/// waits up to the connection's <c>Default Timeout</c> (30 s unless the connection string says otherwise).
+/// </para>
+/// <para>
+/// On PostgreSQL the transaction runs at read committed and an ask first locks its search's row (<c>SELECT ... FOR NO
+/// KEY UPDATE</c>): asks of one search queue behind each other, asks of different searches do not, and since every
+/// statement at read committed reads what was committed before it began, the history read after the lock holds every
+/// trial an earlier ask added. (<c>NO KEY</c>: inserting a trial or a model only takes a key-share lock on the search,
+/// so those never wait for an ask.) A report's first statement is its conditional update of the trial, which holds the
+/// trial's row until the transaction ends: a concurrent report waits, and then reads the intermediate values this one
+/// wrote, so none is lost.
 /// </para>
 /// <para>
 /// Numbers are the highest number so far plus one, and the unique index on (SearchId, Number) is the last line of
-/// defence: where the write lock is not taken up front (PostgreSQL at read committed), two asks that read the same
-/// history pick the same number, one insert fails, and that ask starts again on the fresh history. That also keeps the
-/// trial budget: a trial is only ever added by an ask that saw every trial before it.
+/// defence: should two asks ever pick the same number, one insert fails, its whole transaction is rolled back (on
+/// PostgreSQL a failed statement aborts the transaction: nothing more is run in it) and that ask starts again, in a new
+/// transaction, on the fresh history. That also keeps the trial budget: a trial is only ever added by an ask that saw
+/// every trial before it.
+/// </para>
+/// <para>
+/// Times are kept to the microsecond (PostgreSQL's resolution) on every database: the store truncates its clock's
+/// readings before it writes or returns them, so what an ask returns is what a later read finds.
 /// </para>
 /// </remarks>
 public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialStore
@@ -52,7 +69,7 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
             Seed = spec.Seed,
             BudgetTrials = spec.Budget.Trials,
             BudgetWallClock = spec.Budget.WallClock,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            CreatedAt = Now().UtcDateTime,
         };
         db.SearchRows.Add(row);
         try
@@ -90,11 +107,12 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
             {
                 return await InWriteTransactionAsync(async () =>
                 {
+                    await LockSearchAsync(searchId, cancellationToken);
                     var search = await FindSearchAsync(searchId, cancellationToken);
                     var spec = ToSpec(search);
                     var trials = await LoadTrialsAsync(searchId, cancellationToken);
                     var number = trials.Count == 0 ? 0 : trials[^1].Number + 1;
-                    var now = clock.GetUtcNow();
+                    var now = Now();
                     var trial = TrialStoreRules.StartTrial(spec, trials, number, worker, sample, now);
                     if (trial is null)
                     {
@@ -115,9 +133,11 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
                     return trial;
                 }, cancellationToken);
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e) && attempt < MaxAskAttempts)
+            catch (DbUpdateException e) when (IsUniqueViolation(e) && attempt < MaxAskAttempts && db.Database.CurrentTransaction is null)
             {
-                // Another worker took this number between our read and our insert: sample again on the fresh history.
+                // Another worker took this number between our read and our insert: the transaction was rolled back;
+                // sample again, in a new one, on the fresh history. (Inside a caller's transaction, which the failed
+                // insert has aborted on PostgreSQL, the caller decides: the exception goes to it.)
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
             finally
@@ -133,9 +153,10 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
     public Task ReportAsync(string searchId, int number, int step, double value, CancellationToken cancellationToken) =>
         InWriteTransactionAsync<object?>(async () =>
         {
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = Now().UtcDateTime;
             // The conditional update comes first: it refuses a trial that is not Running and, on databases with row
-            // locks, holds the trial's row until the transaction ends, so two reports cannot interleave.
+            // locks (PostgreSQL), holds the trial's row until the transaction ends, so two reports cannot interleave: the
+            // second waits for the first to commit, and its read below (a new snapshot at read committed) sees it.
             var running = await Running(searchId, number)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.HeartbeatAt, now), cancellationToken);
             if (running == 0)
@@ -157,7 +178,7 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
 
     public async Task HeartbeatAsync(string searchId, int number, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now().UtcDateTime;
         var running = await Running(searchId, number)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.HeartbeatAt, now), cancellationToken);
         if (running == 0)
@@ -169,7 +190,7 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
     public async Task TellAsync(string searchId, int number, TrialOutcome outcome, CancellationToken cancellationToken)
     {
         TrialStoreRules.ValidateOutcome(ToSpec(await FindSearchAsync(searchId, cancellationToken)), number, outcome);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now().UtcDateTime;
         var values = outcome.State == TrialState.Complete ? JsonSerializer.Serialize(outcome.Values, Json) : null;
         var running = await Running(searchId, number)
             .ExecuteUpdateAsync(s => s
@@ -186,8 +207,11 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
 
     public async Task<int> FailStaleTrialsAsync(string searchId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var cutoff = now - timeout;
+        var exactNow = clock.GetUtcNow().UtcDateTime;
+        var now = Truncate(exactNow);
+        // Stale: a heartbeat more than the timeout before now. Stored heartbeats are whole microseconds, so comparing
+        // them with the cutoff rounded up to the next microsecond gives the exact answer on a microsecond database.
+        var cutoff = Ceiling(exactNow - timeout);
         var because = $" for {timeout.TotalSeconds:0} s: the worker stopped or lost contact.";
         var failed = await db.TrialRows
             .Where(t => t.SearchId == searchId && t.State == TrialState.Running && t.HeartbeatAt < cutoff)
@@ -203,6 +227,28 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
 
         return failed;
     }
+
+    /// <summary>
+    /// On PostgreSQL, locks the search's row until the transaction ends, so asks of one search run one at a time (see
+    /// the remarks). SQLite's <c>BEGIN IMMEDIATE</c> has already locked the whole database.
+    /// </summary>
+    private async Task LockSearchAsync(string searchId, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database
+                .SqlQuery<string>($"SELECT \"Id\" AS \"Value\" FROM \"Searches\" WHERE \"Id\" = {searchId} FOR NO KEY UPDATE")
+                .ToListAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The clock's reading, truncated to the microsecond: what every database keeps.</summary>
+    private DateTimeOffset Now() => new(Truncate(clock.GetUtcNow().UtcDateTime));
+
+    private static DateTime Truncate(DateTime value) => value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMicrosecond));
+
+    private static DateTime Ceiling(DateTime value) =>
+        value.Ticks % TimeSpan.TicksPerMicrosecond == 0 ? value : Truncate(value).AddTicks(TimeSpan.TicksPerMicrosecond);
 
     private IQueryable<TrialRow> Running(string searchId, int number) =>
         db.TrialRows.Where(t => t.SearchId == searchId && t.Number == number && t.State == TrialState.Running);
@@ -224,8 +270,10 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a transaction that holds the database's write lock from its first statement:
-    /// <c>BEGIN IMMEDIATE</c> on SQLite. Inside a transaction the caller already began, runs in that one.
+    /// Runs <paramref name="work"/> in a write transaction: on SQLite <c>BEGIN IMMEDIATE</c>, which holds the database's
+    /// write lock from its first statement; elsewhere the provider's default (read committed on PostgreSQL), where the
+    /// work takes the row locks it needs. Rolled back when <paramref name="work"/> throws. Inside a transaction the
+    /// caller already began, runs in that one.
     /// </summary>
     private async Task<T> InWriteTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
@@ -337,6 +385,6 @@ public sealed class EfTrialStore(AppDbContext db, TimeProvider clock) : ITrialSt
     private static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Json) ?? throw new InvalidDataException($"Stored JSON is null where a {typeof(T).Name} was expected.");
 
-    /// <summary>SQLite gives dates back without a kind; the store writes only UTC.</summary>
+    /// <summary>SQLite gives dates back without a kind (PostgreSQL as UTC); the store writes only UTC.</summary>
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -19,6 +19,18 @@ public sealed record HangfireOptions
 
     public string[] EffectiveQueues => Queues.Length > 0 ? Queues : [JobQueues.Default, JobQueues.Cpu];
 
+    /// <summary>
+    /// Where Hangfire keeps its jobs: <c>Sqlite</c> or <c>PostgreSql</c> (any letter case). Empty means the application
+    /// database's provider (<c>AutoDL:Database:Provider</c>), so distributed mode is one switch.
+    /// </summary>
+    public string? Storage { get; init; }
+
     /// <summary>Hangfire's SQLite file; empty means <c>{DataRoot}/hangfire.db</c>.</summary>
     public string? StoragePath { get; init; }
+
+    /// <summary>
+    /// Hangfire's PostgreSQL database (its tables go in the schema <c>hangfire</c>); empty means the application
+    /// database's connection string, when that is PostgreSQL.
+    /// </summary>
+    public string? ConnectionString { get; init; }
 }

@@ -3,6 +3,7 @@ using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Searches;
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,8 +26,9 @@ public static class HostingServiceCollectionExtensions
         services.AddSingleton<InProcessChanges>();
         services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<InProcessChanges>());
 
-        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        services.AddAutoDLDatabase(database, dataRoot);
+        var databaseOptions = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var database = DataServiceCollectionExtensions.Resolve(databaseOptions, dataRoot);
+        services.AddAutoDLDatabase(database);
 
         var hangfire = configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
         if (alwaysRunJobServer)
@@ -34,7 +36,7 @@ public static class HostingServiceCollectionExtensions
             hangfire = hangfire with { Server = true };
         }
 
-        services.AddAutoDLHangfire(hangfire, dataRoot);
+        services.AddAutoDLHangfire(hangfire, database, dataRoot);
 
         services.AddSingleton(configuration.GetSection(DatasetOptions.Section).Get<DatasetOptions>() ?? new DatasetOptions());
         services.AddScoped<DatasetIngest>();
@@ -43,17 +45,33 @@ public static class HostingServiceCollectionExtensions
         return dataRoot;
     }
 
-    public static IServiceCollection AddAutoDLHangfire(this IServiceCollection services, HangfireOptions options, string dataRoot)
+    /// <param name="database">The application database: Hangfire follows its provider unless told otherwise.</param>
+    public static IServiceCollection AddAutoDLHangfire(this IServiceCollection services, HangfireOptions options, DatabaseConnection database, string dataRoot)
     {
-        var storagePath = string.IsNullOrWhiteSpace(options.StoragePath)
-            ? Path.Combine(dataRoot, "hangfire.db")
-            : Path.GetFullPath(options.StoragePath, dataRoot);
+        var storage = ResolveStorage(options, database, dataRoot);
         services.AddSingleton(options);
-        services.AddHangfire(config => config
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(storagePath, new SQLiteStorageOptions()));
+        services.AddSingleton(storage);
+        services.AddHangfire(config =>
+        {
+            config
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (storage.Provider == DatabaseProvider.PostgreSql)
+            {
+                config.UsePostgreSqlStorage(postgres => postgres.UseNpgsqlConnection(storage.Location), new PostgreSqlStorageOptions
+                {
+                    // Servers on other machines hear of a new job at once (LISTEN/NOTIFY), not at their next poll.
+                    EnableLongPolling = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(5),
+                    PrepareSchemaIfNecessary = true,
+                });
+            }
+            else
+            {
+                config.UseSQLiteStorage(storage.Location, new SQLiteStorageOptions());
+            }
+        });
 
         if (options.Server)
         {
@@ -67,7 +85,40 @@ public static class HostingServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>Where Hangfire keeps its jobs, from <c>AutoDL:Hangfire</c>; every error names the key to fix.</summary>
+    public static JobStorageLocation ResolveStorage(HangfireOptions options, DatabaseConnection database, string dataRoot)
+    {
+        var provider = string.IsNullOrWhiteSpace(options.Storage)
+            ? database.Provider
+            : DataServiceCollectionExtensions.ParseProvider(options.Storage, $"{HangfireOptions.Section}:Storage");
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            return new JobStorageLocation(provider, string.IsNullOrWhiteSpace(options.StoragePath)
+                ? Path.Combine(dataRoot, "hangfire.db")
+                : Path.GetFullPath(options.StoragePath, dataRoot));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return new JobStorageLocation(provider,
+                DataServiceCollectionExtensions.CheckPostgreSqlConnectionString(options.ConnectionString, $"{HangfireOptions.Section}:ConnectionString"));
+        }
+
+        return database.Provider == DatabaseProvider.PostgreSql
+            ? new JobStorageLocation(provider, database.ConnectionString)
+            : throw new InvalidOperationException(
+                $"{HangfireOptions.Section}:Storage is 'PostgreSql', but {HangfireOptions.Section}:ConnectionString is empty and the " +
+                $"application database is not PostgreSQL ({DatabaseOptions.Section}:Provider): set {HangfireOptions.Section}:ConnectionString.");
+    }
 }
 
 /// <summary>The data folder, as an absolute path.</summary>
 public sealed record DataFolder(string Path);
+
+/// <summary>Where Hangfire keeps its jobs: a SQLite file's path, or a PostgreSQL connection string.</summary>
+public sealed record JobStorageLocation(DatabaseProvider Provider, string Location)
+{
+    /// <summary>Never the location: a connection string may hold a password.</summary>
+    public override string ToString() => Provider.ToString();
+}

@@ -1,4 +1,5 @@
 using System.Reflection;
+using AutoDL.Data;
 using AutoDL.Jobs.Hosting;
 using Hangfire;
 
@@ -10,6 +11,7 @@ public sealed record SystemSnapshot(
     string Version,
     string DataFolder,
     string DatabaseProvider,
+    string JobStorage,
     IReadOnlyList<HangfireServerInfo> Servers,
     long JobsEnqueued,
     long JobsProcessing,
@@ -17,7 +19,7 @@ public sealed record SystemSnapshot(
     long JobsFailed);
 
 /// <summary>What the Home and Admin pages show about this installation, read live from Hangfire and configuration.</summary>
-public sealed class SystemStatus(JobStorage storage, DataFolder dataFolder, IConfiguration configuration)
+public sealed class SystemStatus(JobStorage storage, DataFolder dataFolder, DatabaseConnection database, JobStorageLocation jobStorage)
 {
     public static string Version { get; } =
         typeof(SystemStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
@@ -32,7 +34,8 @@ public sealed class SystemStatus(JobStorage storage, DataFolder dataFolder, ICon
         return new SystemSnapshot(
             Version,
             dataFolder.Path,
-            configuration["AutoDL:Database:Provider"] ?? "Sqlite",
+            database.Provider.ToString(),
+            jobStorage.Provider.ToString(),
             servers,
             stats.Enqueued,
             stats.Processing,

@@ -452,6 +452,28 @@ public abstract class TrialStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentReportsOfOneTrialAreNotLost()
+    {
+        var setup = NewStore();
+        var id = await setup.CreateSearchAsync(Spec(trials: 5), None);
+        await setup.AskAsync(id, Worker, RandomSample(), None);
+
+        // A report reads the trial's values, adds one and writes them back: racing reports must not overwrite each other.
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var store = NewStore();
+            for (var step = w; step < 40; step += 8)
+            {
+                await store.ReportAsync(id, 0, step, step / 10.0, None);
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        var trial = Assert.Single(await NewStore().GetTrialsAsync(id, None));
+        Assert.Equal(Enumerable.Range(0, 40).Select(s => new IntermediateValue(s, s / 10.0)), trial.Intermediate);
+    }
+
+    [Fact]
     public async Task ATellRacingTheStaleSweepEitherWinsOrIsRefused()
     {
         var setup = NewStore();
