@@ -65,6 +65,10 @@ public static class HostingServiceCollectionExtensions
                     EnableLongPolling = true,
                     QueuePollInterval = TimeSpan.FromSeconds(5),
                     PrepareSchemaIfNecessary = true,
+                    // A search job runs as long as its budget: the server keeps its job hidden from the others while it
+                    // runs, however long, and a job whose server died is handed out again after five minutes.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
                 });
             }
             else
