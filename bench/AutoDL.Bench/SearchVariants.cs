@@ -5,7 +5,7 @@ using AutoDL.Core.Search.Tpe;
 namespace AutoDL.Bench;
 
 /// <summary>
-/// Our TPE's configurations against each other on issue 4's functions, over many seeds: the measurements behind the
+/// Our TPE's and evolution's configurations against each other on issue 4's functions, over many seeds: the measurements behind the
 /// product's choices (Optuna 3.1's kernel density by default; univariate rather than multivariate, grouped TPE for the
 /// tabular search). No peer runs here; <c>bench/search.sh</c> is the comparison with Optuna.
 /// </summary>
@@ -20,6 +20,11 @@ public static class SearchVariants
         ["tpe-endpoints"] = () => new TpeSampler(new TpeOptions { ConsiderEndpoints = true }),
         ["tpe-100-candidates"] = () => new TpeSampler(new TpeOptions { EiCandidates = 100 }),
         ["tpe-prior-weight-2"] = () => new TpeSampler(new TpeOptions { PriorWeight = 2 }),
+        ["evolution-fresh-draws"] = () => new EvolutionSampler(new EvolutionOptions(MutationScale: 0)),
+        ["evolution-steps-0.05"] = () => new EvolutionSampler(new EvolutionOptions(MutationScale: 0.05)),
+        ["evolution-steps-0.1"] = () => new EvolutionSampler(new EvolutionOptions(MutationScale: 0.1)),
+        ["evolution-steps-0.2"] = () => new EvolutionSampler(new EvolutionOptions(MutationScale: 0.2)),
+        ["evolution-steps-0.1-p10"] = () => new EvolutionSampler(new EvolutionOptions(PopulationSize: 10, SampleSize: 3, MutationScale: 0.1)),
     };
 
     public static async Task<int> RunAsync(string[] args)
