@@ -8,9 +8,11 @@ switch (command)
         return await IngestBenchmark.RunAsync(args.Skip(1).ToArray());
     case "search":
         return await SearchBenchmark.RunAsync(args.Skip(1).ToArray());
+    case "search-variants":
+        return await SearchVariants.RunAsync(args.Skip(1).ToArray());
     case "tabular":
         return await TabularBenchmark.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/AutoDL.Bench -- search [--seeds N] [--quick] | tabular [--seconds S] [--datasets iris,diabetes,...] [--synthetic-rows N] | ingest [--rows N]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/AutoDL.Bench -- search [--seeds N] [--quick] | search-variants [--seeds N] [--variants tpe,tpe-normalised,...] | tabular [--seconds S] [--datasets iris,diabetes,...] [--synthetic-rows N] | ingest [--rows N]");
         return command == "help" ? 0 : 2;
 }

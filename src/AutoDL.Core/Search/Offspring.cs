@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace AutoDL.Core.Search;
 
 /// <summary>Building a child's parameters from its parents', for the evolutionary samplers.</summary>
@@ -50,4 +52,58 @@ internal static class Offspring
         };
         return old == lowest ? highest : lowest;
     }
+
+    /// <summary>
+    /// A value of <paramref name="distribution"/> near <paramref name="old"/> and other than it: for numbers a normal
+    /// step with standard deviation <paramref name="scale"/> × the range, on the log axis for log scales (integers over
+    /// [low − ½, high + ½], so every value keeps its share), reflected back into range and snapped to the grid; drawn
+    /// again while it lands on the old value, then <see cref="DrawOtherThan"/>. Categoricals: another choice uniformly.
+    /// </summary>
+    public static double StepOtherThan(Distribution distribution, double old, double scale, Random random)
+    {
+        if (distribution is not (FloatDistribution or IntDistribution))
+        {
+            return DrawOtherThan(distribution, old, random);
+        }
+
+        var (log, low, high) = distribution switch
+        {
+            FloatDistribution f => (f.Log, f.Low, f.High),
+            IntDistribution i => (i.Log, i.Low - 0.5, i.High + 0.5),
+            _ => throw new UnreachableException(),
+        };
+        Func<double, double> axis = log ? Math.Log : v => v, back = log ? Math.Exp : v => v;
+        Func<double, double> snap = distribution is FloatDistribution fd ? fd.Snap : ((IntDistribution)distribution).Snap;
+        (low, high) = (axis(low), axis(high));
+        for (var draw = 0; draw < MutationDraws; draw++)
+        {
+            var x = axis(old) + Normal(random) * scale * (high - low);
+            x = Reflect(x, low, high);
+            var value = snap(back(x));
+            if (value != old && distribution.Contains(value))
+            {
+                return value;
+            }
+        }
+
+        return DrawOtherThan(distribution, old, random);
+    }
+
+    /// <summary>Folds <paramref name="x"/> back into [low, high] at the ends, as often as it takes.</summary>
+    private static double Reflect(double x, double low, double high)
+    {
+        var width = high - low;
+        if (width <= 0)
+        {
+            return low;
+        }
+
+        var t = (x - low) % (2 * width);
+        t = t < 0 ? t + 2 * width : t;
+        return low + (t <= width ? t : 2 * width - t);
+    }
+
+    /// <summary>A standard normal draw (Box–Muller).</summary>
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

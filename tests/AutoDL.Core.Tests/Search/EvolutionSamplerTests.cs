@@ -123,7 +123,7 @@ public sealed class EvolutionSamplerTests
         for (var seed = 0; seed < 50; seed++)
         {
             // a.depth has one value, so the learner is the only gene that can change.
-            var child = EvolutionSampler.Mutate(space, winner, SamplerRandom.For(seed, 0));
+            var child = EvolutionSampler.Mutate(space, winner, SamplerRandom.For(seed, 0), new EvolutionOptions().MutationScale);
 
             Assert.Null(space.Check(child));
             Assert.Equal(1, child["learner"]);
@@ -143,7 +143,7 @@ public sealed class EvolutionSamplerTests
             new ParameterSpec("seed", new FixedDistribution(Number: 1)));
         var winner = new Dictionary<string, double> { ["kind"] = 0, ["seed"] = 0 };
 
-        Assert.Equal(winner, EvolutionSampler.Mutate(space, winner, new Random(1)));
+        Assert.Equal(winner, EvolutionSampler.Mutate(space, winner, new Random(1), new EvolutionOptions().MutationScale));
     }
 
     [Fact]
@@ -202,11 +202,66 @@ public sealed class EvolutionSamplerTests
     }
 
     [Theory]
-    [InlineData(0, 1)]
-    [InlineData(5, 0)]
-    [InlineData(5, 6)]
-    public void RejectsSettingsThatCannotWork(int population, int sample)
+    [InlineData(0, 1, 0.2)]
+    [InlineData(5, 0, 0.2)]
+    [InlineData(5, 6, 0.2)]
+    [InlineData(5, 3, -0.1)]
+    [InlineData(5, 3, double.NaN)]
+    [InlineData(5, 3, double.PositiveInfinity)]
+    public void RejectsSettingsThatCannotWork(int population, int sample, double scale)
     {
-        Assert.Throws<ArgumentException>(() => new EvolutionSampler(new EvolutionOptions(population, sample)));
+        Assert.Throws<ArgumentException>(() => new EvolutionSampler(new EvolutionOptions(population, sample, scale)));
+    }
+
+    public static TheoryData<string, Distribution, double> NumericGenes => new()
+    {
+        { "uniform float at its low end", new FloatDistribution(-5, 5), -5 },
+        { "log float", new FloatDistribution(1e-4, 10, Log: true), 0.01 },
+        { "stepped float", new FloatDistribution(0, 1, Step: 0.25), 0.5 },
+        { "int", new IntDistribution(1, 10), 7 },
+        { "log int at its high end", new IntDistribution(1, 64, Log: true), 64 },
+        { "int with a step", new IntDistribution(0, 10, Step: 2), 4 },
+        { "two-valued int", new IntDistribution(0, 1), 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(NumericGenes))]
+    public void ANumberMutatesToAnotherValueOfItsDistributionNearTheOldOne(string name, Distribution distribution, double old)
+    {
+        var space = SearchSpace.Create(new ParameterSpec("x", distribution));
+        var winner = new Dictionary<string, double> { ["x"] = old };
+        var stepped = new List<double>();
+        var fresh = new List<double>();
+
+        for (var seed = 0; seed < 400; seed++)
+        {
+            var child = EvolutionSampler.Mutate(space, winner, SamplerRandom.For(seed, 0), scale: 0.1);
+            Assert.Null(space.Check(child));
+            Assert.NotEqual(old, child["x"]);
+            stepped.Add(child["x"]);
+            fresh.Add(EvolutionSampler.Mutate(space, winner, SamplerRandom.For(seed, 0), scale: 0)["x"]);
+        }
+
+        // On the distribution's own axis (log for log scales), steps stay closer to the old value than fresh draws.
+        double Distance(double v) => distribution is FloatDistribution { Log: true } or IntDistribution { Log: true }
+            ? Math.Abs(Math.Log(v) - Math.Log(old))
+            : Math.Abs(v - old);
+        Assert.True(stepped.Average(Distance) <= fresh.Average(Distance), $"{name}: steps {stepped.Average(Distance)}, fresh draws {fresh.Average(Distance)}");
+    }
+
+    [Fact]
+    public void StepsAreNormalWithTheScaleAsAShareOfTheRange()
+    {
+        var space = SearchSpace.Create(new ParameterSpec("x", new FloatDistribution(0, 100)));
+        var winner = new Dictionary<string, double> { ["x"] = 50 };
+
+        var steps = Enumerable.Range(0, 4000)
+            .Select(seed => EvolutionSampler.Mutate(space, winner, SamplerRandom.For(seed, 0), scale: 0.1)["x"] - 50)
+            .ToList();
+
+        var sd = Math.Sqrt(steps.Average(d => d * d));
+        Assert.InRange(steps.Average(), -0.5, 0.5);
+        Assert.InRange(sd, 9.5, 10.5);
+        Assert.InRange(steps.Count(d => Math.Abs(d) < 10) / (double)steps.Count, 0.66, 0.71);
     }
 }

@@ -306,7 +306,7 @@ internal static partial class OptunaReference
     public static SamplerCase[] Samplers() =>
     [
         new("univariate", SearchSpace.Create(new ParameterSpec("kind", new CategoricalDistribution(["a", "b"])), new ParameterSpec("x", new FloatDistribution(-5.0, 5.0), new Condition("kind", ["a"])), new ParameterSpec("n", new IntDistribution(1, 64, Log: true), new Condition("kind", ["b"])), new ParameterSpec("lr", new FloatDistribution(0.0001, 0.1, Log: true)), new ParameterSpec("k", new IntDistribution(0, 10, Step: 2)), new ParameterSpec("s", new FloatDistribution(0.0, 1.0, Step: 0.25)), new ParameterSpec("act", new CategoricalDistribution(["relu", "tanh", "gelu"])), new ParameterSpec("fixed", new FloatDistribution(2.0, 2.0))), Direction.Minimize,
-            new TpeOptions { Optuna31Density = true },
+            new TpeOptions(), // the defaults: Optuna 3.1's density
             [
                 new Trial { Number = 0, State = TrialState.Complete, Params = P(("kind", 1.0), ("n", 61.0), ("lr", 0.0215928311606383), ("k", 0.0), ("s", 0.0), ("act", 2.0), ("fixed", 2.0)), Values = [2.18965160268831] },
                 new Trial { Number = 1, State = TrialState.Complete, Params = P(("kind", 0.0), ("x", 3.6400423261488335), ("lr", 0.00029203482849656914), ("k", 0.0), ("s", 0.0), ("act", 0.0), ("fixed", 2.0)), Values = [2.81730781361464] },

@@ -11,7 +11,8 @@ namespace AutoDL.Core.Search.Tpe;
 /// <remarks>
 /// Given the same uniforms, it proposes what Optuna 3.1 proposes (the tests replay Optuna's draws), except:
 /// <list type="bullet">
-/// <item>Continuous kernels are normalised (Optuna 3.5+); <see cref="TpeOptions.Optuna31Density"/> restores 3.1's density.</item>
+/// <item>By default the continuous kernels have Optuna 3.1's density (<see cref="TpeOptions.Optuna31Density"/>: measured better);
+/// turned off, they are normalised as in Optuna 3.5+.</item>
 /// <item>A trial lacking some of a group's parameters (a running one, under the constant liar) is left out of that group's
 /// observations; Optuna keys on the group's first parameter only and would feed NaN to the estimator.</item>
 /// <item>Observed values the current distribution does not contain are ignored, and proposals are clamped into range
