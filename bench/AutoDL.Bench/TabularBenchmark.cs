@@ -25,7 +25,7 @@ public static class TabularBenchmark
     private sealed record Baseline(string Model, double Metric, double FitSeconds, string Note);
 
     private sealed record OurResult(
-        double Test, double BestCv, int Complete, int Pruned, int Failed, string Learner,
+        double Test, double BestCv, int Complete, int Pruned, int Failed, string Learner, string Parameters,
         double SearchSeconds, double TrainingSeconds, double LoadSeconds, double RefitSeconds)
     {
         public double Overhead => (SearchSeconds - TrainingSeconds) / SearchSeconds;
@@ -73,8 +73,9 @@ public static class TabularBenchmark
                 + "Metric: test accuracy (classification; our search optimises CV accuracy) or test R² (regression; our search optimises CV RMSE).");
             Console.WriteLine("Baselines: default settings, RandomForest with 500 trees and n_jobs=-1; median imputation and one-hot categoricals for all, "
                 + $"StandardScaler for LogisticRegression/Ridge, SVC/SVR and MLP; SVC/SVR fit on at most {svmMaxRows:N0} rows.");
-            Console.WriteLine("Ours: 'fit s' is the whole search's wall time (a trial running when the budget ends finishes its current fold, as ML.NET "
-                + "cannot stop a fit); overhead = share of it outside the learners' fit and scoring; the best trial is then refitted on all training rows.");
+            Console.WriteLine("Ours: 'fit s' is the whole search's wall time (a trial running when the budget ends is stopped in the middle of its fit "
+                + "and recorded as pruned); overhead = share of it outside the learners' fit and scoring; the best trial (the product's winner) "
+                + "is then refitted on all training rows.");
 
             var outcomes = new List<Outcome>();
             foreach (var dataset in names.Select(n => all[n]))
@@ -220,6 +221,8 @@ public static class TabularBenchmark
         var test = experiment.Task == TabularTask.Regression ? evaluation.Regression!.RSquared : evaluation.Classification!.Accuracy;
         return new OurResult(
             test, best.Value!.Value, summary.Complete, summary.Pruned, summary.Failed, (string)parameters[TabularParameters.Learner],
+            string.Join(", ", parameters.Where(p => p.Key != TabularParameters.Learner)
+                .Select(p => $"{p.Key}={(p.Value is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : p.Value)}")),
             searchSeconds, Stopwatch.GetElapsedTime(0, trainingTicks).TotalSeconds, loadSeconds, refit.Elapsed.TotalSeconds);
     }
 
@@ -288,6 +291,7 @@ public static class TabularBenchmark
         Console.WriteLine($"  {"ours (" + seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s search)",-22}{F(ours.Test),14}{ours.SearchSeconds,9:0.0}  "
             + $"{ours.Complete} trials complete, {ours.Pruned} pruned, {ours.Failed} failed; best {ours.Learner} (CV {F(ours.BestCv)}); "
             + $"overhead {Pct(ours.Overhead)} ({ours.SearchSeconds - ours.TrainingSeconds:0.000} s outside training); refit {ours.RefitSeconds:0.0} s, load {ours.LoadSeconds:0.0} s");
+        Console.WriteLine($"  {"",-22}{"",14}{"",9}  best trial: {ours.Parameters}");
         foreach (var b in o.Baselines)
         {
             Console.WriteLine($"  {b.Model,-22}{F(b.Metric),14}{b.FitSeconds,9:0.0}  {b.Note}");

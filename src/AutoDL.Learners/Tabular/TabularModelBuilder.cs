@@ -35,7 +35,7 @@ public static class TabularModelBuilder
         TabularTrainer.CheckFits(experiment, parameters);
         cancellationToken.ThrowIfCancellationRequested();
         var (model, evaluation, _) = await Task.Run(
-            () => TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, experiment.Split.TestRows),
+            () => TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, experiment.Split.TestRows, cancellationToken),
             cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
