@@ -73,8 +73,10 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             var score = evaluation.Value(experiment.Metric);
             if (!double.IsFinite(score))
             {
-                throw new InvalidOperationException(
-                    $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {foldRows.ValidationRows.Count} validation rows.");
+                // RMSE of finite targets is only undefined when a prediction is not a finite number.
+                throw new InvalidOperationException(experiment.Metric is TabularMetric.Rmse
+                    ? $"Fold {fold} scored {score} on {experiment.Metric}: the model predicted values that are not finite numbers (the learner diverged with these parameters)."
+                    : $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {foldRows.ValidationRows.Count} validation rows.");
             }
 
             scores.Add(score);
