@@ -39,7 +39,10 @@ public sealed record SearchRunnerOptions
     /// <summary>A Running trial silent for this long is failed as stale, and its budget slot re-run.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Longest a single trial may take; null for no limit but the search's own time budget.</summary>
+    /// <summary>
+    /// Longest a single trial may take; null for no limit but the search's own time budget. A trial over it is cancelled
+    /// (its objective's token) and Failed as timed out; one the time budget cuts short is Pruned with the reason.
+    /// </summary>
     public TimeSpan? TrialTimeout { get; init; }
 }
 
@@ -131,9 +134,11 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(searchId, trial.Number, stopHeartbeat.Token);
 
+        var reported = 0;
         var context = new TrialContext(trial, spec.Space, async (step, value, ct) =>
         {
             await store.ReportAsync(searchId, trial.Number, step, value, ct);
+            reported++;
             var trials = await store.GetTrialsAsync(searchId, ct);
             var current = trials.First(t => t.Number == trial.Number);
             if (pruner.ShouldPrune(new PruningContext(current, trials, spec.Directions[0])))
@@ -162,7 +167,8 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
-            return (TrialOutcome.Failed("Stopped: the search's time budget ran out while this trial ran."), true);
+            // Not the trial's failure: it was cut short, like a pruned trial, and keeps the steps it reported.
+            return (BudgetRanOut(reported), true);
         }
         catch (Exception e)
         {
@@ -174,6 +180,16 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
             await heartbeat;
         }
     }
+
+    /// <summary>
+    /// A trial the time budget cut short: Pruned, not Failed (nothing went wrong with it), with the reason, and with the
+    /// intermediate values it reported before (which samplers read as they read a pruned trial's).
+    /// </summary>
+    private static TrialOutcome BudgetRanOut(int steps) => new(
+        TrialState.Pruned,
+        Error: steps == 0
+            ? "Stopped: the search's time budget ran out while this trial ran, before its first step."
+            : $"Stopped: the search's time budget ran out while this trial ran, after {steps} step(s).");
 
     private async Task HeartbeatAsync(string searchId, int number, CancellationToken stop)
     {

@@ -91,7 +91,7 @@ public sealed partial class ModelService(
 
         double Signed(ModelDetails v) =>
             v.Metrics.Validation is not { } value ? double.NegativeInfinity
-            : v.Metric == "rmse" ? -value : value;
+            : v.Metric is not null && SearchNames.ParseMetric(v.Metric) is { } metric && metric.Direction() == Direction.Minimize ? -value : value;
     }
 
     public async Task<ModelDetails?> GetAsync(string modelId, CancellationToken cancellationToken)

@@ -56,47 +56,30 @@ public sealed class SearchEnsembler(
         var metric = experiment.Metric.Name();
         try
         {
-            var candidates = Candidates(space, direction, complete, all);
-            if (candidates.Count < 2)
+            var plan = await PlanAsync(experiment, space, direction, complete, all, options,
+                (trial, e) => logger.LogInformation(e, "Trial {Trial} of search {SearchId} left out of the ensemble: its cross-validation failed again", trial.Number, searchId),
+                cancellationToken);
+            if (plan.Candidates < 2)
             {
                 await ReportAsync(searchId, false,
-                    $"No ensemble: it needs at least two complete trials with different parameters, and this search has {candidates.Count}.",
+                    $"No ensemble: it needs at least two complete trials with different parameters, and this search has {plan.Candidates}.",
                     metric, null, [], null, cancellationToken);
                 return;
             }
 
-            var watch = Stopwatch.StartNew();
-            var trainer = new TabularTrainer(experiment);
-            var computed = new List<(Trial Trial, string Learner, OutOfFoldPredictions Predictions)>();
-            foreach (var (trial, parameters) in candidates)
-            {
-                try
-                {
-                    var (_, predictions) = await trainer.CrossValidateOutOfFoldAsync(parameters, cancellationToken);
-                    computed.Add((trial, LearnerOf(parameters), predictions));
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                {
-                    logger.LogInformation(e, "Trial {Trial} of search {SearchId} left out of the ensemble: its cross-validation failed again", trial.Number, searchId);
-                }
-            }
-
-            if (computed.Count < 2)
+            var (computed, selection, score) = (plan.Computed, plan.Selection, plan.Score);
+            if (selection is null || score is null)
             {
                 await ReportAsync(searchId, false, "No ensemble: fewer than two candidate trials could be cross-validated again.", metric, null, [], null, cancellationToken);
                 return;
             }
 
-            var score = EnsembleScoring.Metric(experiment, computed[0].Predictions.Rows);
-            var selection = await Task.Run(
-                () => EnsembleSelection.Select([.. computed.Select(c => c.Predictions.Values)], experiment.PredictionWidth, score, direction, options.Rounds),
-                cancellationToken);
             var report = computed.Select((c, i) => new EnsembleCandidateReport(
                 c.Trial.Number, c.Learner, c.Trial.Value!.Value, score(c.Predictions.Values), selection.Counts[i])).ToList();
             var bestSingle = computed[selection.BestSingle].Trial.Number;
             logger.LogInformation(
                 "Search {SearchId}: ensemble of {Members} of {Candidates} trials scores {Score} out of fold against {Single} for trial {Trial} alone ({Seconds:0.0} s)",
-                searchId, selection.Members, computed.Count, selection.Score, selection.BestSingleScore, bestSingle, watch.Elapsed.TotalSeconds);
+                searchId, selection.Members, computed.Count, selection.Score, selection.BestSingleScore, bestSingle, plan.Seconds);
             if (!selection.BeatsBestSingle(direction))
             {
                 await ReportAsync(searchId, false,
@@ -106,9 +89,7 @@ public sealed class SearchEnsembler(
                 return;
             }
 
-            var members = computed.Select((c, i) => (c, Weight: selection.Counts[i])).Where(m => m.Weight > 0)
-                .Select(m => new TabularEnsembleMember(m.c.Trial.Number, m.Weight, space.ToExternal(m.c.Trial.Params)))
-                .ToList();
+            var members = plan.Members();
             var modelId = await CreateModelAsync(searchId, userId, members, computed.Select(c => (c.Trial.Number, c.Learner)).ToList(), selection, cancellationToken);
             var error = await FitAsync(modelId, searchId, experiment, members, cancellationToken);
             var weights = string.Join(", ", members.Select(m => $"#{m.Trial}×{m.Weight}"));
@@ -126,12 +107,55 @@ public sealed class SearchEnsembler(
     }
 
     /// <summary>
+    /// The ensemble step without storing anything (the search job's and the benchmark's): the candidates
+    /// (<see cref="Candidates"/>) cross-validated again for out-of-fold predictions, then greedy selection over them.
+    /// A candidate whose cross-validation fails again is left out and passed to <paramref name="skipped"/>.
+    /// </summary>
+    public static async Task<EnsemblePlan> PlanAsync(
+        TabularExperiment experiment, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete, IReadOnlyList<Trial> all,
+        EnsembleOptions options, Action<Trial, Exception> skipped, CancellationToken cancellationToken)
+    {
+        var candidates = Candidates(space, direction, complete, all, options);
+        if (candidates.Count < 2)
+        {
+            return new EnsemblePlan(candidates.Count, [], null, null, space, 0);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var trainer = new TabularTrainer(experiment);
+        var computed = new List<EnsembleCandidate>();
+        foreach (var (trial, parameters) in candidates)
+        {
+            try
+            {
+                var (_, predictions) = await trainer.CrossValidateOutOfFoldAsync(parameters, cancellationToken);
+                computed.Add(new EnsembleCandidate(trial, LearnerOf(parameters), predictions));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                skipped(trial, e);
+            }
+        }
+
+        if (computed.Count < 2)
+        {
+            return new EnsemblePlan(candidates.Count, computed, null, null, space, watch.Elapsed.TotalSeconds);
+        }
+
+        var score = EnsembleScoring.Metric(experiment, computed[0].Predictions.Rows);
+        var selection = await Task.Run(
+            () => EnsembleSelection.Select([.. computed.Select(c => c.Predictions.Values)], experiment.PredictionWidth, score, direction, options.Rounds),
+            cancellationToken);
+        return new EnsemblePlan(candidates.Count, computed, selection, score, space, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
     /// The best complete trials, best first (ties by number), one per distinct parameter set, at most
     /// <see cref="EnsembleOptions.Candidates"/>, and past the best two only while their summed durations stay within
     /// <see cref="EnsembleOptions.ExtraTimeShare"/> of every finished trial's.
     /// </summary>
-    private List<(Trial Trial, IReadOnlyDictionary<string, object> Parameters)> Candidates(
-        SearchSpace space, Direction direction, IReadOnlyList<Trial> complete, IReadOnlyList<Trial> all)
+    public static List<(Trial Trial, IReadOnlyDictionary<string, object> Parameters)> Candidates(
+        SearchSpace space, Direction direction, IReadOnlyList<Trial> complete, IReadOnlyList<Trial> all, EnsembleOptions options)
     {
         var ordered = direction == Direction.Maximize
             ? complete.OrderByDescending(t => t.Value!.Value).ThenBy(t => t.Number)
@@ -233,7 +257,7 @@ public sealed class SearchEnsembler(
             built, summary, metric, selection?.Score, selection?.BestSingleScore, bestSingleTrial, candidates, modelId, clock.GetUtcNow().UtcDateTime),
             cancellationToken);
 
-    private static string LearnerOf(IReadOnlyDictionary<string, object> parameters) =>
+    internal static string LearnerOf(IReadOnlyDictionary<string, object> parameters) =>
         parameters.TryGetValue(TabularParameters.Learner, out var learner) ? learner.ToString() ?? "" : "";
 
     private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
@@ -243,4 +267,23 @@ public sealed class SearchEnsembler(
         await using var scope = scopes.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
+}
+
+/// <summary>A candidate of the ensemble step: a trial and its recomputed out-of-fold predictions.</summary>
+public sealed record EnsembleCandidate(Trial Trial, string Learner, OutOfFoldPredictions Predictions);
+
+/// <summary>
+/// What the ensemble step found: how many candidates it chose, those it could cross-validate again, and, with two or
+/// more of them, the greedy selection over their out-of-fold predictions and the metric it scored them with.
+/// </summary>
+public sealed record EnsemblePlan(
+    int Candidates, IReadOnlyList<EnsembleCandidate> Computed, EnsembleSelectionResult? Selection, Func<double[], double>? Score,
+    SearchSpace Space, double Seconds)
+{
+    /// <summary>The members the selection picked, with their weights and parameters; none without a selection.</summary>
+    public IReadOnlyList<TabularEnsembleMember> Members() => Selection is null
+        ? []
+        : Computed.Select((c, i) => (c, Weight: Selection.Counts[i])).Where(m => m.Weight > 0)
+            .Select(m => new TabularEnsembleMember(m.c.Trial.Number, m.Weight, Space.ToExternal(m.c.Trial.Params)))
+            .ToList();
 }

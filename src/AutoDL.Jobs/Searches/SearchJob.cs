@@ -106,6 +106,7 @@ public sealed class SearchJob(
                 {
                     HeartbeatInterval = TimeSpan.FromSeconds(options.HeartbeatSeconds),
                     StaleAfter = TimeSpan.FromSeconds(options.StaleAfterSeconds),
+                    TrialTimeout = options.TrialTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.TrialTimeoutSeconds) : null,
                 });
                 var trainer = new TabularTrainer(experiment);
                 var summary = await runner.RunAsync(searchId, $"{Environment.MachineName}:{Environment.ProcessId}/{worker}", trainer.Objective, stop.Token);
@@ -148,10 +149,14 @@ public sealed class SearchJob(
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
         if (complete.Count == 0)
         {
+            // A trial the time budget cut short is Pruned with its reason: when that is all there is, say so.
             var reason = trials.FirstOrDefault(t => t.State == TrialState.Failed && !string.IsNullOrEmpty(t.Error))?.Error;
+            var cutShort = trials.Any(t => t.State == TrialState.Pruned && !string.IsNullOrEmpty(t.Error));
             await FailAsync(searchId, trials.Count == 0
                 ? "No trial ran: the budget ran out before the first one started."
-                : $"None of the {trials.Count} trial(s) completed{(reason is null ? "." : $"; the first failure: {reason}")}");
+                : reason is not null ? $"None of the {trials.Count} trial(s) completed; the first failure: {reason}"
+                : cutShort ? $"None of the {trials.Count} trial(s) completed: the time budget ran out before one finished its cross-validation. Give the search more time."
+                : $"None of the {trials.Count} trial(s) completed.");
             return;
         }
 

@@ -28,6 +28,13 @@ public sealed record SearchOptions
     /// <summary>A trial silent for this long is failed as stale and its budget slot re-run.</summary>
     public double StaleAfterSeconds { get; init; } = 120;
 
+    /// <summary>
+    /// Longest one trial (all its cross-validation folds) may run, in seconds; 0 for no limit but the search's own time
+    /// budget. A trial over it is stopped in the middle of its fit and recorded as Failed (timed out), so that one
+    /// extravagant configuration cannot eat a long budget.
+    /// </summary>
+    public double TrialTimeoutSeconds { get; init; }
+
     /// <summary>Fewest data rows a dataset needs before a search may learn from it.</summary>
     public int MinRows { get; init; } = 10;
 }

@@ -15,7 +15,10 @@ public sealed record SearchRequest
     /// <summary><c>binary</c>, <c>multiclass</c> or <c>regression</c>; null: inferred from the target column.</summary>
     public string? Task { get; init; }
 
-    /// <summary><c>auc</c>, <c>accuracy</c>, <c>macro_f1</c> or <c>rmse</c>; null: the task's default.</summary>
+    /// <summary>
+    /// Classes: <c>auc</c> (two classes), <c>accuracy</c>, <c>balanced_accuracy</c>, <c>macro_f1</c> or <c>log_loss</c>;
+    /// numbers: <c>rmse</c>, <c>mae</c> or <c>r2</c>; null: the task's default.
+    /// </summary>
     public string? Metric { get; init; }
 
     /// <summary><c>tpe</c> (default), <c>evolution</c> or <c>random</c>.</summary>

@@ -104,13 +104,17 @@ public static class SearchNames
         TabularMetric.Auc => "auc",
         TabularMetric.Accuracy => "accuracy",
         TabularMetric.MacroF1 => "macro_f1",
+        TabularMetric.BalancedAccuracy => "balanced_accuracy",
+        TabularMetric.LogLoss => "log_loss",
+        TabularMetric.Mae => "mae",
+        TabularMetric.RSquared => "r2",
         _ => "rmse",
     };
 
     public static string Name(this Core.Search.Direction direction) =>
         direction == Core.Search.Direction.Maximize ? "maximize" : "minimize";
 
-    public static readonly IReadOnlyList<string> MetricNames = ["auc", "accuracy", "macro_f1", "rmse"];
+    public static readonly IReadOnlyList<string> MetricNames = ["auc", "accuracy", "balanced_accuracy", "macro_f1", "log_loss", "rmse", "mae", "r2"];
 
     /// <summary>Reads a metric name, forgiving case and separators (<c>macroF1</c>, <c>macro-f1</c>, <c>f1</c>).</summary>
     public static TabularMetric? ParseMetric(string name) => Squash(name) switch
@@ -119,6 +123,10 @@ public static class SearchNames
         "accuracy" or "acc" => TabularMetric.Accuracy,
         "macrof1" or "f1" => TabularMetric.MacroF1,
         "rmse" => TabularMetric.Rmse,
+        "balancedaccuracy" or "balancedacc" => TabularMetric.BalancedAccuracy,
+        "logloss" or "crossentropy" => TabularMetric.LogLoss,
+        "mae" => TabularMetric.Mae,
+        "r2" or "rsquared" => TabularMetric.RSquared,
         _ => null,
     };
 

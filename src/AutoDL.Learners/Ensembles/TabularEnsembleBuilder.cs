@@ -34,7 +34,7 @@ public static class TabularEnsembleBuilder
             TabularTrainer.CheckFits(experiment, member.Parameters);
             cancellationToken.ThrowIfCancellationRequested();
             var (model, evaluation, predictions) = await Task.Run(
-                () => TabularTrainer.FitAndEvaluate(experiment, member.Parameters, experiment.Split.TrainingRows, testRows, predictions: true),
+                () => TabularTrainer.FitAndEvaluate(experiment, member.Parameters, experiment.Split.TrainingRows, testRows, cancellationToken, predictions: true),
                 cancellationToken);
             for (var i = 0; i < sum.Length; i++)
             {

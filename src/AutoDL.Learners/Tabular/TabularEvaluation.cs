@@ -38,6 +38,10 @@ public sealed record TabularEvaluation(TabularTask Task, int Rows, Classificatio
     public double Value(TabularMetric metric) => (metric, Classification, Regression) switch
     {
         (TabularMetric.Rmse, _, { } r) => r.Rmse,
+        (TabularMetric.Mae, _, { } r) => r.Mae,
+        (TabularMetric.RSquared, _, { } r) => r.RSquared,
+        (TabularMetric.BalancedAccuracy, { } c, _) => c.BalancedAccuracy,
+        (TabularMetric.LogLoss, { } c, _) => c.LogLoss,
         (TabularMetric.Accuracy, { } c, _) => c.Accuracy,
         (TabularMetric.MacroF1, { } c, _) => c.MacroF1,
         (TabularMetric.Auc, { } c, _) when Task == TabularTask.Binary => c.Auc ?? double.NaN,

@@ -121,10 +121,14 @@ public sealed class TabularExperiment
         return System.Threading.Tasks.Task.Run(() => Load(data, options, cancellationToken), cancellationToken);
     }
 
-    private static TabularExperiment Load(TabularData data, TabularExperimentOptions options, CancellationToken cancellationToken)
+    private static TabularExperiment Load(TabularData data, TabularExperimentOptions options, CancellationToken cancellationToken) =>
+        FromTable(data, options, TabularLoader.Load(new MLContext(options.Seed), data, options.Target, cancellationToken));
+
+    /// <summary>The experiment over a table already in memory (as <see cref="TabularLoader.Load"/> reads it), described by <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">The options do not fit the table (the message says how).</exception>
+    internal static TabularExperiment FromTable(TabularData data, TabularExperimentOptions options, LoadedTable loaded)
     {
         var ml = new MLContext(options.Seed);
-        var loaded = TabularLoader.Load(ml, data, options.Target, cancellationToken);
         var targets = ((TextTableColumn)loaded.Table[options.Target]).Values.Select(v => v.ToString()).ToArray();
         var distinct = targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var task = options.Task ?? TaskInference.Infer(loaded.Target.Kind, distinct.Count);

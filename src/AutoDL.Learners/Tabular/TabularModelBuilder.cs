@@ -38,7 +38,7 @@ public static class TabularModelBuilder
         var (model, test) = await Task.Run(
             () =>
             {
-                var (fitted, _, _) = TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, testRows);
+                var (fitted, _, _) = TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, testRows, cancellationToken);
                 // Scored again for the curves or residuals, which trials' folds do without (a second pass over the test rows only).
                 return (fitted, testRows.Count == 0 ? null : experiment.Evaluate(fitted.Transform(experiment.Labelled(testRows)), detailed: true));
             },

@@ -24,6 +24,18 @@ public enum TabularMetric
 
     /// <summary>Root mean squared error (regression).</summary>
     Rmse,
+
+    /// <summary>Mean of the classes' recalls, so every class counts the same however rare.</summary>
+    BalancedAccuracy,
+
+    /// <summary>Mean negative log of the probability given to the true class (lower is better).</summary>
+    LogLoss,
+
+    /// <summary>Mean absolute error (regression; lower is better).</summary>
+    Mae,
+
+    /// <summary>Coefficient of determination, 1 − SSE / SST (regression).</summary>
+    RSquared,
 }
 
 public static class TabularMetricDirections
@@ -31,15 +43,15 @@ public static class TabularMetricDirections
     /// <summary>Whether a search maximises or minimises <paramref name="metric"/>.</summary>
     public static Direction Direction(this TabularMetric metric) => metric switch
     {
-        TabularMetric.Rmse => Core.Search.Direction.Minimize,
+        TabularMetric.Rmse or TabularMetric.Mae or TabularMetric.LogLoss => Core.Search.Direction.Minimize,
         _ => Core.Search.Direction.Maximize,
     };
 
-    /// <summary>Whether <paramref name="metric"/> fits <paramref name="task"/> (AUC only binary, RMSE only regression).</summary>
+    /// <summary>Whether <paramref name="metric"/> fits <paramref name="task"/> (AUC only binary; RMSE, MAE and R² only regression).</summary>
     public static bool Fits(this TabularMetric metric, TabularTask task) => (metric, task) switch
     {
-        (TabularMetric.Rmse, TabularTask.Regression) => true,
-        (TabularMetric.Rmse, _) or (_, TabularTask.Regression) => false,
+        (TabularMetric.Rmse or TabularMetric.Mae or TabularMetric.RSquared, TabularTask.Regression) => true,
+        (TabularMetric.Rmse or TabularMetric.Mae or TabularMetric.RSquared, _) or (_, TabularTask.Regression) => false,
         (TabularMetric.Auc, TabularTask.Binary) => true,
         (TabularMetric.Auc, _) => false,
         _ => true,

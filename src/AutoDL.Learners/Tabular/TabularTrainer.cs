@@ -13,8 +13,9 @@ public delegate Task FoldReporter(int step, double value, CancellationToken canc
 /// <summary>
 /// Trains one trial of a tabular search: builds the pipeline from the trial's parameters and cross-validates it on the
 /// experiment's folds (never its test rows), reporting the running mean after each fold so a pruner can stop a poor
-/// trial early. ML.NET cannot stop a fit half-way, so cancellation is honoured before and after each fit. Every fold
-/// gets its own <see cref="MLContext"/> seeded with the search's seed, so a trial scores the same whenever it runs.
+/// trial early. Every fold gets its own <see cref="MLContext"/> seeded with the search's seed, so a trial scores the
+/// same whenever it runs, and cancelling the trial's token cancels that context: a fit stops in the middle (see
+/// <see cref="FitAndEvaluate"/>), and no other trial's fit is touched.
 /// </summary>
 public sealed class TabularTrainer(TabularExperiment experiment)
 {
@@ -66,14 +67,16 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             cancellationToken.ThrowIfCancellationRequested();
             var foldRows = experiment.Split.Folds[fold];
             var (_, evaluation, predictions) = await Task.Run(
-                () => FitAndEvaluate(experiment, parameters, foldRows.TrainRows, foldRows.ValidationRows, outOfFold), cancellationToken);
+                () => FitAndEvaluate(experiment, parameters, foldRows.TrainRows, foldRows.ValidationRows, cancellationToken, outOfFold), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
 
             var score = evaluation.Value(experiment.Metric);
             if (!double.IsFinite(score))
             {
-                throw new InvalidOperationException(
-                    $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {foldRows.ValidationRows.Count} validation rows.");
+                // RMSE of finite targets is only undefined when a prediction is not a finite number.
+                throw new InvalidOperationException(experiment.Metric is TabularMetric.Rmse
+                    ? $"Fold {fold} scored {score} on {experiment.Metric}: the model predicted values that are not finite numbers (the learner diverged with these parameters)."
+                    : $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {foldRows.ValidationRows.Count} validation rows.");
             }
 
             scores.Add(score);
@@ -95,16 +98,38 @@ public sealed class TabularTrainer(TabularExperiment experiment)
 
     /// <summary>Fits the pipeline on <paramref name="trainRows"/> and scores it on <paramref name="evaluationRows"/>.</summary>
     /// <param name="predictions">Also return the evaluation rows' predictions (<see cref="TabularExperiment.Predictions"/>).</param>
+    /// <param name="cancellationToken">
+    /// Stops the fit in the middle: it cancels the fit's own <see cref="MLContext"/> (no other fit shares it), whose
+    /// trainers and data cursors check it at each iteration, tree or pass over the data.
+    /// </param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the fit and its scoring ended.</exception>
     internal static (ITransformer Model, TabularEvaluation Evaluation, double[]? Predictions) FitAndEvaluate(
         TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> trainRows, IReadOnlyList<int> evaluationRows,
-        bool predictions = false)
+        CancellationToken cancellationToken, bool predictions = false)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(experiment.Options.Seed);
-        var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed);
-        var model = pipeline.Fit(experiment.Labelled(trainRows));
-        var scored = model.Transform(experiment.Labelled(evaluationRows));
-        var evaluation = experiment.Evaluate(scored);
-        return (model, evaluation, predictions ? experiment.Predictions(scored) : null);
+        try
+        {
+            // Once the registration is disposed the context is cancelled exactly when the token is: a model returned
+            // below was fitted by a context that was never cancelled.
+            using (ml.CancelWith(cancellationToken))
+            {
+                var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed);
+                var model = pipeline.Fit(experiment.Labelled(trainRows));
+                var scored = model.Transform(experiment.Labelled(evaluationRows));
+                var evaluation = experiment.Evaluate(scored);
+                var values = predictions ? experiment.Predictions(scored) : null;
+                cancellationToken.ThrowIfCancellationRequested();
+                return (model, evaluation, values);
+            }
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && !(e is OperationCanceledException c && c.CancellationToken == cancellationToken))
+        {
+            // ML.NET throws its own OperationCanceledException (or, from some native or parallel code, another
+            // exception) once the context is cancelled: either way the fit stopped because the token asked it to.
+            throw new OperationCanceledException("The fit was stopped: its trial was cancelled.", e, cancellationToken);
+        }
     }
 
     /// <summary>Rejects parameters outside the space, and a Poisson regression on a target with negative values.</summary>

@@ -127,7 +127,7 @@ public sealed class SearchRunnerTests
     }
 
     [Fact]
-    public async Task TheTimeBudgetStopsTheSearchAndTheTrialInFlight()
+    public async Task TheTimeBudgetStopsTheSearchAndTheTrialInFlightWhichIsPrunedNotFailed()
     {
         var store = new InMemoryTrialStore();
         var id = await CreateAsync(store, new Budget(WallClock: TimeSpan.FromMilliseconds(500)));
@@ -141,8 +141,31 @@ public sealed class SearchRunnerTests
 
         Assert.Equal(SearchStopReason.TimeBudgetSpent, summary.StopReason);
         var trial = Assert.Single(await store.GetTrialsAsync(id, CancellationToken.None));
+        Assert.Equal(TrialState.Pruned, trial.State);
+        Assert.Equal((0, 1, 0), (summary.Complete, summary.Pruned, summary.Failed));
         Assert.StartsWith("Stopped: the search's time budget ran out", trial.Error);
         Assert.True(trial.FinishedAt - trial.StartedAt >= TimeSpan.FromMilliseconds(450), "The trial was stopped before the budget ran out.");
+    }
+
+    [Fact]
+    public async Task ATrialCutOffByTheTimeBudgetKeepsTheStepsItReported()
+    {
+        var store = new InMemoryTrialStore();
+        var id = await CreateAsync(store, new Budget(WallClock: TimeSpan.FromMilliseconds(400)));
+        TrialObjective twoStepsThenHangs = async (trial, ct) =>
+        {
+            await trial.ReportAsync(0, 0.5, ct);
+            await trial.ReportAsync(1, 0.25, ct);
+            await Task.Delay(Timeout.Infinite, ct);
+            return [0.0];
+        };
+
+        await Runner(store).RunAsync(id, "w1", twoStepsThenHangs, CancellationToken.None);
+
+        var trial = Assert.Single(await store.GetTrialsAsync(id, CancellationToken.None));
+        Assert.Equal(TrialState.Pruned, trial.State);
+        Assert.Equal([new IntermediateValue(0, 0.5), new IntermediateValue(1, 0.25)], trial.Intermediate);
+        Assert.Equal("Stopped: the search's time budget ran out while this trial ran, after 2 step(s).", trial.Error);
     }
 
     [Fact]

@@ -71,6 +71,43 @@ public sealed class SearchJobTests
         Assert.Equal(3, predicted.Value[0].Probabilities!.Count);
     }
 
+    [Theory]
+    [InlineData("mae", "minimize")]
+    [InlineData("r2", "maximize")]
+    public async Task ARegressionSearchOptimisesTheMetricItIsGivenInItsDirection(string metric, string direction)
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var diabetes = await harness.AddDatasetAsync("diabetes",
+            File.ReadAllText(Path.Combine(Path.GetDirectoryName(SearchHarness.IrisPath)!, "diabetes.csv")));
+        var launch = await harness.LaunchAsync(new SearchRequest
+        {
+            DatasetId = diabetes.Id,
+            Target = "progression",
+            Metric = metric,
+            Learners = ["sdca", "fastforest"],
+            Budget = new SearchBudgetRequest(Trials: 4),
+            Folds = 3,
+            Seed = 1,
+        });
+        Assert.True(launch.SearchId is not null, string.Join("; ", launch.Errors.SelectMany(e => e.Value)));
+
+        await harness.RunWorkersAsync(launch.SearchId!);
+
+        var search = await harness.WithAsync<SearchQueries, SearchDetails?>(q => q.GetAsync(launch.SearchId!, CancellationToken.None));
+        Assert.True(search!.Status == "completed", search.Error);
+        Assert.Equal(metric, search.Metric);
+        Assert.Equal(direction, search.Direction);
+        var trials = await harness.WithAsync<SearchQueries, IReadOnlyList<TrialDetails>?>(q => q.GetTrialsAsync(launch.SearchId!, CancellationToken.None));
+        var values = trials!.Where(t => t.State == "complete").Select(t => t.Value!.Value).ToList();
+        Assert.Equal(direction == "minimize" ? values.Min() : values.Max(), search.BestValue);
+        var model = await harness.WithAsync<ModelService, ModelDetails?>(m => m.GetAsync(search.BestModelId!, CancellationToken.None));
+        var test = model!.Metrics.Test!.Value.GetProperty("regression");
+        // Each trial's value is its cross-validated figure of that metric: an MAE is a positive error in the target's
+        // units (disease progression, tens), an R² a share at most 1.
+        Assert.All(values, v => Assert.True(metric == "mae" ? v is > 1 and < 200 : v is > -1 and <= 1, $"{metric} {v}"));
+        Assert.True(test.GetProperty(metric == "mae" ? "mae" : "rSquared").GetDouble() is var t && double.IsFinite(t));
+    }
+
     [Fact]
     public async Task TwoWorkersSpendExactlyTheTrialBudgetAndFinishTheSearchOnce()
     {

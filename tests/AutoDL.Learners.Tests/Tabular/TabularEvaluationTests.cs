@@ -26,6 +26,27 @@ public sealed class TabularEvaluationTests
     }
 
     [Fact]
+    public void EveryMetricASearchCanOptimiseReadsItsOwnFigure()
+    {
+        string[] classes = ["a", "b", "c"];
+        int[] truth = [0, 0, 0, 1, 1, 2];
+        int[] predicted = [0, 0, 1, 1, 2, 2];
+        var probabilities = predicted.Select(p => Enumerable.Range(0, 3).Select(c => c == p ? 0.8 : 0.1).ToArray()).ToList();
+        var byClass = TabularEvaluation.ForClasses(TabularTask.Multiclass, classes, truth, predicted, probabilities);
+        var byNumber = TabularEvaluation.ForNumbers([1, 2, 3, 4], [1, 2, 3, 6]);
+
+        Assert.Equal(byClass.Classification!.Accuracy, byClass.Value(TabularMetric.Accuracy));
+        Assert.Equal(byClass.Classification.BalancedAccuracy, byClass.Value(TabularMetric.BalancedAccuracy));
+        Assert.Equal(byClass.Classification.MacroF1, byClass.Value(TabularMetric.MacroF1));
+        Assert.Equal(byClass.Classification.LogLoss, byClass.Value(TabularMetric.LogLoss));
+        Assert.Equal(1.0, byNumber.Value(TabularMetric.Rmse), 12);
+        Assert.Equal(0.5, byNumber.Value(TabularMetric.Mae), 12);
+        Assert.Equal(0.2, byNumber.Value(TabularMetric.RSquared), 12);
+        Assert.Throws<ArgumentException>(() => byNumber.Value(TabularMetric.LogLoss));
+        Assert.Throws<ArgumentException>(() => byClass.Value(TabularMetric.Mae));
+    }
+
+    [Fact]
     public void AucCountsTiesAsHalf()
     {
         Assert.Equal(1.0, TabularEvaluation.Auc([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]));

@@ -66,6 +66,35 @@ internal static class TabularTestData
         ]);
     }
 
+    /// <summary>
+    /// A binary experiment over a table made in memory (no file): <paramref name="features"/> uniform numbers and a
+    /// yes/no label from a noisy non-linear rule of the first five; split with one 20% hold-out instead of folds.
+    /// </summary>
+    public static TabularExperiment LargeBinary(int rows, int features, int seed)
+    {
+        var random = new Random(seed);
+        var columns = Enumerable.Range(0, features).Select(_ => new float[rows]).ToArray();
+        var labels = new ReadOnlyMemory<char>[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            for (var i = 0; i < features; i++)
+            {
+                columns[i][row] = (float)(random.NextDouble() * 2 - 1);
+            }
+
+            var logit = columns[0][row] - 0.8 * columns[1][row] + columns[2][row] * columns[3][row] + Math.Sin(3 * columns[4][row])
+                + (random.NextDouble() - 0.5) * 2;
+            labels[row] = (logit > 0 ? "yes" : "no").AsMemory();
+        }
+
+        var description = new TabularData("generated-in-memory.csv", ',', HasHeader: true,
+            [.. Enumerable.Range(0, features).Select(i => new TabularColumn($"x{i}", TabularColumnKind.Numeric)), new TabularColumn("label", TabularColumnKind.Categorical)]);
+        var table = new TabularTable(
+            [.. columns.Select((values, i) => (TableColumn)new SingleTableColumn($"x{i}", values)), new TextTableColumn("label", labels)], rows);
+        var loaded = new LoadedTable(table, description.Columns.Take(features).ToList(), description.Columns[^1], RowsWithoutTarget: 0);
+        return TabularExperiment.FromTable(description, new TabularExperimentOptions("label") { Seed = seed, HoldoutAboveRows = 1000 }, loaded);
+    }
+
     /// <summary>Writes iris without its setosa rows: versicolor against virginica, a binary task.</summary>
     public static TabularData WriteBinaryIris(string path)
     {

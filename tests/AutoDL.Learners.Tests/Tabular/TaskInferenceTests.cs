@@ -40,13 +40,22 @@ public sealed class TaskInferenceTests
     }
 
     [Fact]
-    public void OnlyRmseIsMinimised()
+    public void ErrorsAndLossesAreMinimisedAndScoresMaximised()
     {
-        Assert.Equal(Direction.Minimize, TabularMetric.Rmse.Direction());
-        Assert.All([TabularMetric.Auc, TabularMetric.Accuracy, TabularMetric.MacroF1], m => Assert.Equal(Direction.Maximize, m.Direction()));
+        Assert.All([TabularMetric.Rmse, TabularMetric.Mae, TabularMetric.LogLoss], m => Assert.Equal(Direction.Minimize, m.Direction()));
+        Assert.All([TabularMetric.Auc, TabularMetric.Accuracy, TabularMetric.BalancedAccuracy, TabularMetric.MacroF1, TabularMetric.RSquared],
+            m => Assert.Equal(Direction.Maximize, m.Direction()));
+    }
+
+    [Fact]
+    public void EachMetricFitsTheTasksItIsDefinedFor()
+    {
+        TabularMetric[] classes = [TabularMetric.Accuracy, TabularMetric.BalancedAccuracy, TabularMetric.MacroF1, TabularMetric.LogLoss];
+        TabularMetric[] numbers = [TabularMetric.Rmse, TabularMetric.Mae, TabularMetric.RSquared];
+        Assert.All(classes, m => Assert.True(m.Fits(TabularTask.Binary) && m.Fits(TabularTask.Multiclass) && !m.Fits(TabularTask.Regression), m.ToString()));
+        Assert.All(numbers, m => Assert.True(m.Fits(TabularTask.Regression) && !m.Fits(TabularTask.Binary) && !m.Fits(TabularTask.Multiclass), m.ToString()));
+        Assert.True(TabularMetric.Auc.Fits(TabularTask.Binary));
         Assert.False(TabularMetric.Auc.Fits(TabularTask.Multiclass));
-        Assert.False(TabularMetric.Rmse.Fits(TabularTask.Binary));
-        Assert.False(TabularMetric.Accuracy.Fits(TabularTask.Regression));
-        Assert.True(TabularMetric.MacroF1.Fits(TabularTask.Binary));
+        Assert.Equal(Enum.GetValues<TabularMetric>().Order(), classes.Concat(numbers).Append(TabularMetric.Auc).Order());
     }
 }
