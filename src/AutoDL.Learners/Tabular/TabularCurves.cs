@@ -51,7 +51,8 @@ public static class TabularCurves
         ArgumentNullException.ThrowIfNull(ranking);
         if (truth.Count != ranking.Count || (thresholds is not null && thresholds.Count != truth.Count))
         {
-            throw new ArgumentException($"Expected one score per row: {truth.Count} rows, {ranking.Count} scores.", nameof(ranking));
+            throw new ArgumentException(
+                $"Expected one score and threshold per row: {truth.Count} rows, {ranking.Count} scores, {(thresholds ?? ranking).Count} thresholds.", nameof(ranking));
         }
 
         thresholds ??= ranking;
