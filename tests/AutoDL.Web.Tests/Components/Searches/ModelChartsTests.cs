@@ -93,4 +93,16 @@ public sealed class ModelChartsTests
         Assert.Empty(charts.FindAll("svg"));
         Assert.Contains("stored before", charts.Find("[data-testid=no-curves]").TextContent);
     }
+
+    [Fact]
+    public async Task ATestOfOneClassSaysWhyItHasNoCurves()
+    {
+        await using var context = MudBunitContext.Create();
+        var evaluation = TabularEvaluation.ForClasses(TabularTask.Binary, ["no", "yes"], [1, 1], [1, 0], [[0.2, 0.8], [0.6, 0.4]], [0.8, 0.4], curves: true);
+
+        var charts = context.Render<ModelCharts>(p => p.Add(c => c.Evaluation, evaluation));
+
+        Assert.Empty(charts.FindAll("svg"));
+        Assert.Contains("one class only", charts.Find("[data-testid=no-curves]").TextContent);
+    }
 }
