@@ -62,6 +62,9 @@ public sealed class AnalystJourneyTests(AppFixture app) : EndToEndTest(app)
         await page.Locator("[data-testid=best-model-link]").ClickAsync();
         await Expect(page.Locator("[data-testid=test-metrics]")).ToContainTextAsync("Accuracy");
         await Expect(page.Locator("[data-testid=confusion-matrix] td")).ToHaveCountAsync(4);
+        await Expect(page.Locator("[data-testid=roc-curve] svg")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=roc-curve]")).ToContainTextAsync("AUC");
+        await Expect(page.Locator("[data-testid=pr-curve] svg")).ToBeVisibleAsync();
         await page.Locator("input[data-testid=input-age]").FillAsync("45");
         await page.Locator("input[data-testid=input-income]").FillAsync("110");
         await page.Locator("input[data-testid=input-city]").FillAsync("Paris");

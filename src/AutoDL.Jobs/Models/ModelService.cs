@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using AutoDL.Core.Search;
@@ -81,7 +82,7 @@ public sealed partial class ModelService(
 
         var rows = await query.OrderByDescending(m => m.CreatedAt).Take(1000).ToListAsync(cancellationToken);
         var searches = await SettingsAsync(rows.Select(r => r.SearchId).Distinct().ToList(), cancellationToken);
-        var views = rows.Select(r => View(r, searches.GetValueOrDefault(r.SearchId))).ToList();
+        var views = rows.Select(r => View(r, searches.GetValueOrDefault(r.SearchId), withCurves: false)).ToList();
         return views
             .OrderBy(v => v.SearchId == searchId ? 0 : 1)
             .ThenByDescending(v => v.IsBest)
@@ -325,14 +326,31 @@ public sealed partial class ModelService(
         }, StringComparer.Ordinal);
     }
 
-    private static ModelDetails View(ModelRow row, SearchSettings? settings) => new(
+    /// <param name="withCurves">
+    /// Keep the test's ROC and precision–recall curves and residuals (one model); the leaderboard's rows leave them out,
+    /// as hundreds of points per model that no row shows.
+    /// </param>
+    private static ModelDetails View(ModelRow row, SearchSettings? settings, bool withCurves = true) => new(
         row.Id, row.SearchId, row.TrialNumber, row.Learner, Parse(row.ParamsJson) ?? default, row.State.ToString().ToLowerInvariant(),
-        new ModelMetrics(row.ValidationValue, Parse(row.TestMetricsJson)),
+        new ModelMetrics(row.ValidationValue, withCurves ? Parse(row.TestMetricsJson) : WithoutCurves(row.TestMetricsJson)),
         settings?.Task.Name(), settings?.Metric?.Name(),
         row.InputSchemaJson is null ? null : JsonSerializer.Deserialize<List<ModelInputColumn>>(row.InputSchemaJson, ModelJson.Options),
         row.TrainingSeconds, row.PredictMicrosecondsPerRow, row.IsBest, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), row.Error);
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+
+    /// <summary>Stored test metrics without <c>classification.curves</c> and <c>regression.residuals</c>.</summary>
+    private static JsonElement? WithoutCurves(string? json)
+    {
+        if (json is null || JsonNode.Parse(json) is not JsonObject metrics)
+        {
+            return Parse(json);
+        }
+
+        (metrics["classification"] as JsonObject)?.Remove("curves");
+        (metrics["regression"] as JsonObject)?.Remove("residuals");
+        return JsonSerializer.SerializeToElement(metrics);
+    }
 
     private string FullPath(string storedPath) => Path.Combine(dataFolder.Path, storedPath.Replace('/', Path.DirectorySeparatorChar));
 

@@ -21,10 +21,11 @@ public static class EnsembleScoring
     /// Every metric of <paramref name="predictions"/> on <paramref name="rows"/>: the predicted class is the most probable
     /// (ties to the lower class index), AUC ranks rows by the positive class's probability.
     /// </summary>
-    public static TabularEvaluation Evaluate(TabularExperiment experiment, IReadOnlyList<int> rows, double[] predictions)
+    /// <param name="detailed">Also the ROC and precision–recall curves, or the residuals: for a model's test rows.</param>
+    public static TabularEvaluation Evaluate(TabularExperiment experiment, IReadOnlyList<int> rows, double[] predictions, bool detailed = false)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        return new Scorer(experiment, rows).Evaluate(predictions);
+        return new Scorer(experiment, rows).Evaluate(predictions, detailed);
     }
 
     /// <summary>The experiment's metric of predictions on <paramref name="rows"/>, for <see cref="EnsembleSelection.Select"/>.</summary>
@@ -40,7 +41,7 @@ public static class EnsembleScoring
         private readonly double[] _truth = experiment.Truth(rows);
         private readonly int _width = experiment.PredictionWidth;
 
-        public TabularEvaluation Evaluate(double[] predictions)
+        public TabularEvaluation Evaluate(double[] predictions, bool detailed = false)
         {
             if (predictions.Length != _truth.Length * _width)
             {
@@ -50,7 +51,7 @@ public static class EnsembleScoring
 
             if (experiment.Task == TabularTask.Regression)
             {
-                return TabularEvaluation.ForNumbers(_truth, predictions);
+                return TabularEvaluation.ForNumbers(_truth, predictions, residuals: detailed);
             }
 
             var truth = new int[_truth.Length];
@@ -75,7 +76,7 @@ public static class EnsembleScoring
             }
 
             var positive = experiment.Task == TabularTask.Binary ? probabilities.Select(p => p[1]).ToArray() : null;
-            return TabularEvaluation.ForClasses(experiment.Task, experiment.Classes, truth, predicted, probabilities, positive);
+            return TabularEvaluation.ForClasses(experiment.Task, experiment.Classes, truth, predicted, probabilities, positive, curves: detailed);
         }
     }
 }

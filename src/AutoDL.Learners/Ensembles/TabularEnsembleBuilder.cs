@@ -47,7 +47,7 @@ public static class TabularEnsembleBuilder
 
         cancellationToken.ThrowIfCancellationRequested();
         var total = members.Sum(m => m.Weight);
-        var test = testRows.Count == 0 ? null : EnsembleScoring.Evaluate(experiment, testRows, [.. sum.Select(v => v / total)]);
+        var test = testRows.Count == 0 ? null : EnsembleScoring.Evaluate(experiment, testRows, [.. sum.Select(v => v / total)], detailed: true);
         return new TabularEnsemble(new EnsemblePredictor(fitted), test, memberTests);
     }
 }

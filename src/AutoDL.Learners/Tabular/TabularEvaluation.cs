@@ -8,6 +8,9 @@ public sealed record ClassMetrics(string Class, double Precision, double Recall,
 /// class j, classes in <see cref="Classes"/> order. Macro-F1 averages the classes present in the truth or the
 /// predictions, balanced accuracy the classes present in the truth (as scikit-learn does); a class never predicted
 /// has precision 0. <see cref="Auc"/> is for binary tasks, and null when the rows hold one class only.
+/// <see cref="Curves"/>, where asked for (a model's test rows): ROC and precision–recall curves of the positive class
+/// (binary) or of each class against the rest (multiclass), for the classes with rows both in and out of them; null
+/// otherwise, and in metrics stored before curves were.
 /// </summary>
 public sealed record ClassificationMetrics(
     IReadOnlyList<string> Classes,
@@ -17,10 +20,15 @@ public sealed record ClassificationMetrics(
     double? Auc,
     double LogLoss,
     IReadOnlyList<ClassMetrics> PerClass,
-    IReadOnlyList<IReadOnlyList<int>> ConfusionMatrix);
+    IReadOnlyList<IReadOnlyList<int>> ConfusionMatrix,
+    IReadOnlyList<ClassCurves>? Curves = null);
 
-/// <summary>Regression scores on a set of rows. R² is 1 − SSE / SST; on a constant truth it is 1 for exact predictions, else NaN.</summary>
-public sealed record RegressionMetrics(double Rmse, double Mae, double RSquared);
+/// <summary>
+/// Regression scores on a set of rows. R² is 1 − SSE / SST; on a constant truth it is 1 for exact predictions, else NaN.
+/// <see cref="Residuals"/>, where asked for (a model's test rows): predicted against actual values and the residuals'
+/// spread; null otherwise, and in metrics stored before residuals were.
+/// </summary>
+public sealed record RegressionMetrics(double Rmse, double Mae, double RSquared, Residuals? Residuals = null);
 
 /// <summary>A model's scores on a set of rows: classification or regression ones, by task.</summary>
 public sealed record TabularEvaluation(TabularTask Task, int Rows, ClassificationMetrics? Classification, RegressionMetrics? Regression)
@@ -42,10 +50,14 @@ public sealed record TabularEvaluation(TabularTask Task, int Rows, Classificatio
 
     /// <summary>Scores predicted classes against true ones (indices into <paramref name="classes"/>).</summary>
     /// <param name="probabilities">Per row, a probability per class (rows need not sum to 1; they are normalised).</param>
-    /// <param name="positiveScores">Binary tasks: per row, the score ranking the positive (second) class, for AUC.</param>
+    /// <param name="positiveScores">
+    /// Binary tasks: per row, the score ranking the positive (second) class, for AUC and the curves (whose thresholds
+    /// are the positive class's probability); absent, its probability ranks.
+    /// </param>
+    /// <param name="curves">Also compute <see cref="ClassificationMetrics.Curves"/> (a model's test, not every fold of every trial).</param>
     public static TabularEvaluation ForClasses(
         TabularTask task, IReadOnlyList<string> classes, IReadOnlyList<int> truth, IReadOnlyList<int> predicted,
-        IReadOnlyList<double[]> probabilities, IReadOnlyList<double>? positiveScores = null)
+        IReadOnlyList<double[]> probabilities, IReadOnlyList<double>? positiveScores = null, bool curves = false)
     {
         var k = classes.Count;
         var n = truth.Count;
@@ -93,11 +105,13 @@ public sealed record TabularEvaluation(TabularTask Task, int Rows, Classificatio
             auc,
             n == 0 ? double.NaN : logLoss / n,
             perClass,
-            confusion);
+            confusion,
+            curves ? Curves(task, classes, truth, probabilities, positiveScores) : null);
         return new TabularEvaluation(task, n, metrics, null);
     }
 
-    public static TabularEvaluation ForNumbers(IReadOnlyList<double> truth, IReadOnlyList<double> predicted)
+    /// <param name="residuals">Also compute <see cref="RegressionMetrics.Residuals"/> (a model's test, not every fold of every trial).</param>
+    public static TabularEvaluation ForNumbers(IReadOnlyList<double> truth, IReadOnlyList<double> predicted, bool residuals = false)
     {
         var n = truth.Count;
         if (n == 0)
@@ -116,7 +130,31 @@ public sealed record TabularEvaluation(TabularTask Task, int Rows, Classificatio
         var mean = truth.Average();
         var total = truth.Sum(t => (t - mean) * (t - mean));
         var rSquared = total > 0 ? 1 - squared / total : squared == 0 ? 1 : double.NaN;
-        return new TabularEvaluation(TabularTask.Regression, n, null, new RegressionMetrics(Math.Sqrt(squared / n), absolute / n, rSquared));
+        return new TabularEvaluation(
+            TabularTask.Regression, n, null,
+            new RegressionMetrics(Math.Sqrt(squared / n), absolute / n, rSquared, residuals ? TabularResiduals.Of(truth, predicted) : null));
+    }
+
+    /// <summary>
+    /// Binary: the positive class's curves, rows ranked by the score AUC ranks by (absent, by its probability), so that
+    /// the AUC is the ROC curve's area; multiclass: each class's against the rest, ranked by its probability. Thresholds
+    /// are the probabilities as given (not renormalised: dividing by row sums a rounding error off 1 would split ties).
+    /// </summary>
+    private static List<ClassCurves> Curves(
+        TabularTask task, IReadOnlyList<string> classes, IReadOnlyList<int> truth, IReadOnlyList<double[]> probabilities, IReadOnlyList<double>? positiveScores)
+    {
+        var curves = new List<ClassCurves>();
+        foreach (var c in task == TabularTask.Binary ? [1] : Enumerable.Range(0, classes.Count))
+        {
+            var probability = probabilities.Select(p => p[c]).ToList();
+            var ranking = task == TabularTask.Binary ? positiveScores ?? probability : probability;
+            if (TabularCurves.Of(classes[c], [.. truth.Select(t => t == c)], ranking, probability) is { } curve)
+            {
+                curves.Add(curve);
+            }
+        }
+
+        return curves;
     }
 
     /// <summary>The ROC AUC of class 1 against class 0: the Mann–Whitney U over average ranks (ties count half). Null with one class.</summary>

@@ -241,14 +241,16 @@ public sealed class TabularExperiment
         : [.. rows.Select(r => (double)Strata[r])];
 
     /// <summary>Scores a model's output (from <see cref="Labelled"/> rows) against the labels.</summary>
-    internal TabularEvaluation Evaluate(IDataView scored)
+    /// <param name="detailed">Also the ROC and precision–recall curves, or the residuals: for a model's test rows.</param>
+    internal TabularEvaluation Evaluate(IDataView scored, bool detailed = false)
     {
         switch (Task)
         {
             case TabularTask.Regression:
                 return TabularEvaluation.ForNumbers(
                     [.. scored.GetColumn<float>(TabularPipeline.LabelColumn).Select(v => (double)v)],
-                    [.. scored.GetColumn<float>("Score").Select(v => (double)v)]);
+                    [.. scored.GetColumn<float>("Score").Select(v => (double)v)],
+                    residuals: detailed);
 
             case TabularTask.Binary:
             {
@@ -257,7 +259,7 @@ public sealed class TabularExperiment
                 var probability = scored.GetColumn<float>("Probability").Select(p => (double)p).ToList();
                 var score = scored.GetColumn<float>("Score").Select(s => (double)s).ToList();
                 return TabularEvaluation.ForClasses(
-                    Task, Classes, truth, predicted, probability.Select(p => new[] { 1 - p, p }).ToList(), score);
+                    Task, Classes, truth, predicted, probability.Select(p => new[] { 1 - p, p }).ToList(), score, curves: detailed);
             }
 
             default:
@@ -265,7 +267,7 @@ public sealed class TabularExperiment
                 var truth = scored.GetColumn<uint>(TabularPipeline.LabelColumn).Select(k => (int)k - 1).ToList();
                 var predicted = scored.GetColumn<uint>("PredictedLabel").Select(k => (int)k - 1).ToList();
                 var probabilities = scored.GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().Select(p => (double)p).ToArray()).ToList();
-                return TabularEvaluation.ForClasses(Task, Classes, truth, predicted, probabilities);
+                return TabularEvaluation.ForClasses(Task, Classes, truth, predicted, probabilities, curves: detailed);
             }
         }
     }

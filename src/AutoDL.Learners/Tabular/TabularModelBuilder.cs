@@ -34,14 +34,20 @@ public static class TabularModelBuilder
         ArgumentNullException.ThrowIfNull(parameters);
         TabularTrainer.CheckFits(experiment, parameters);
         cancellationToken.ThrowIfCancellationRequested();
-        var (model, evaluation, _) = await Task.Run(
-            () => TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, experiment.Split.TestRows, cancellationToken),
+        var testRows = experiment.Split.TestRows;
+        var (model, test) = await Task.Run(
+            () =>
+            {
+                var (fitted, _, _) = TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, testRows, cancellationToken);
+                // Scored again for the curves or residuals, which trials' folds do without (a second pass over the test rows only).
+                return (fitted, testRows.Count == 0 ? null : experiment.Evaluate(fitted.Transform(experiment.Labelled(testRows)), detailed: true));
+            },
             cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
         var info = Info(experiment);
         var parametersCopy = new Dictionary<string, object>(parameters, StringComparer.Ordinal);
-        return new TabularModel(parametersCopy, experiment.Split.TestRows.Count == 0 ? null : evaluation, new TabularPredictor(model, info));
+        return new TabularModel(parametersCopy, test, new TabularPredictor(model, info));
     }
 
     /// <summary>What a saved model of <paramref name="experiment"/> records beside ML.NET's zip content.</summary>

@@ -61,6 +61,7 @@ public sealed class TabularEnsembleTests(TabularTrainerTests.Tables tables) : IC
         Assert.Equal(experiment.Split.TestRows.Count, ensemble.TestEvaluation.Rows);
         Assert.Equal(2, ensemble.MemberTestEvaluations.Count);
         Assert.True(double.IsFinite(ensemble.TestEvaluation.Regression!.Rmse));
+        Assert.Equal(experiment.Split.TestRows.Count, ensemble.TestEvaluation.Regression.Residuals!.Points.Count);
 
         using var folder = new TemporaryFolder();
         var path = folder.File("ensemble.zip");
@@ -105,6 +106,7 @@ public sealed class TabularEnsembleTests(TabularTrainerTests.Tables tables) : IC
 
         Assert.Equal(expected.MaxBy(p => p.Value).Key, predicted.Class);
         Assert.True(ensemble.TestEvaluation!.Classification!.Accuracy >= 0.85);
+        Assert.Equal(experiment.Classes, ensemble.TestEvaluation.Classification.Curves!.Select(c => c.Class));
         Assert.Throws<ArgumentException>(() => ensemble.Predictor.Predict([new Dictionary<string, object?> { ["sepal_length"] = 1.0 }]));
     }
 }

@@ -19,6 +19,10 @@ public sealed class ModelsApiOnnxTests(AutoDLWebFactory app)
         var modelId = await WinnerAsync(iris, "species");
 
         var model = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/models/{modelId}");
+        // The test metrics carry a ROC and a precision–recall curve per class (one against the rest).
+        var curves = model.GetProperty("metrics").GetProperty("test").GetProperty("classification").GetProperty("curves");
+        Assert.Equal(["setosa", "versicolor", "virginica"], curves.EnumerateArray().Select(c => c.GetProperty("class").GetString()));
+        Assert.All(curves.EnumerateArray(), c => Assert.True(c.GetProperty("roc")[0].TryGetProperty("falsePositiveRate", out _)));
         var onnx = model.GetProperty("onnx");
         Assert.True(onnx.GetProperty("available").GetBoolean(), onnx.ToString());
         Assert.InRange(onnx.GetProperty("maxAbsDifference").GetDouble(), 0, 1e-4);
