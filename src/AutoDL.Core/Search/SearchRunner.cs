@@ -76,7 +76,7 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
             // Read each round: the first ask (by any worker) sets the start the time budget counts from.
             var search = await store.GetSearchAsync(searchId, cancellationToken);
             var spec = search.Spec;
-            var deadline = Deadline(search);
+            var deadline = BudgetEnd(search);
             if (deadline <= clock.GetUtcNow())
             {
                 return new SearchRunSummary(complete, pruned, failed, SearchStopReason.TimeBudgetSpent);
@@ -92,7 +92,7 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
             }
 
             // The wall-clock budget counts from the first trial; a trial that outlives it is stopped.
-            deadline = Deadline(search with { StartedAt = search.StartedAt ?? trial.StartedAt });
+            deadline = BudgetEnd(search with { StartedAt = search.StartedAt ?? trial.StartedAt });
             var (outcome, budgetRanOut) = await RunTrialAsync(searchId, spec, trial, objective, deadline, cancellationToken);
             try
             {
@@ -119,17 +119,16 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
         }
     }
 
-    private DateTimeOffset Deadline(StoredSearch search) =>
+    private DateTimeOffset BudgetEnd(StoredSearch search) =>
         search.Spec.Budget.WallClock is { } limit && search.StartedAt is { } started ? started + limit : DateTimeOffset.MaxValue;
 
     private async Task<(TrialOutcome Outcome, bool BudgetRanOut)> RunTrialAsync(
         string searchId, SearchSpec spec, Trial trial, TrialObjective objective, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         using var trialCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timeout = options.TrialTimeout is { } limit ? new CancellationTokenSource(limit, clock) : new CancellationTokenSource();
-        var untilDeadline = deadline - clock.GetUtcNow();
-        using var budget = deadline == DateTimeOffset.MaxValue ? new CancellationTokenSource()
-            : new CancellationTokenSource(untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero, clock);
+        // Deadlines fire from their own threads: a fit that keeps the thread pool busy cannot hold them back.
+        using var timeout = new Deadline(options.TrialTimeout, clock);
+        using var budget = new Deadline(deadline == DateTimeOffset.MaxValue ? null : deadline - clock.GetUtcNow(), clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(trialCancellation.Token, timeout.Token, budget.Token);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(searchId, trial.Number, stopHeartbeat.Token);
@@ -150,29 +149,29 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
         try
         {
             var values = await objective(context, linked.Token);
-            return (TrialOutcome.Complete([.. values]), budget.IsCancellationRequested);
+            return (TrialOutcome.Complete([.. values]), budget.HasPassed);
         }
         catch (TrialPrunedException)
         {
-            return (TrialOutcome.Pruned(), budget.IsCancellationRequested);
+            return (TrialOutcome.Pruned(), budget.HasPassed);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return (TrialOutcome.Failed("Cancelled: the search was stopped while this trial ran."), false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.HasPassed)
         {
             return (TrialOutcome.Failed($"Timed out: the trial ran longer than its limit of {options.TrialTimeout!.Value.TotalSeconds:0.#} s."),
-                budget.IsCancellationRequested);
+                budget.HasPassed);
         }
-        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        catch (OperationCanceledException) when (budget.HasPassed)
         {
             // Not the trial's failure: it was cut short, like a pruned trial, and keeps the steps it reported.
             return (BudgetRanOut(reported), true);
         }
         catch (Exception e)
         {
-            return (TrialOutcome.Failed(e.Message), budget.IsCancellationRequested);
+            return (TrialOutcome.Failed(e.Message), budget.HasPassed);
         }
         finally
         {
