@@ -254,7 +254,9 @@ public static class TabularBenchmark
                 .Select(p => $"{p.Key}={(p.Value is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : p.Value)}")),
             searchSeconds, Stopwatch.GetElapsedTime(0, trainingTicks).TotalSeconds, loadSeconds, refitSeconds, ensemble, ensembleWatch.Elapsed.TotalSeconds,
             string.Join("; ", trials.Where(t => t.State == TrialState.Failed && t.Error is not null)
-                .GroupBy(t => t.Error!).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()}× {g.Key}")));
+                .GroupBy(t => t.Error!).OrderByDescending(g => g.Count()).Take(3)
+                .Select(g => $"{g.Count()}× {g.Key} (learners: {string.Join(", ", g.Select(t => experiment.Space.ToExternal(t.Params)[TabularParameters.Learner]).Distinct())}; "
+                    + $"e.g. {string.Join(", ", experiment.Space.ToExternal(g.First().Params).Select(p => $"{p.Key}={p.Value}"))})")));
 
         double Metric(TabularEvaluation e) => experiment.Task == TabularTask.Regression ? e.Regression!.RSquared : e.Classification!.Accuracy;
     }

@@ -75,7 +75,7 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             {
                 // RMSE of finite targets is only undefined when a prediction is not a finite number.
                 throw new InvalidOperationException(experiment.Metric is TabularMetric.Rmse
-                    ? $"Fold {fold} scored {score} on {experiment.Metric}: the model predicted values that are not finite numbers (the learner diverged with these parameters)."
+                    ? $"Fold {fold} scored {score} on {experiment.Metric}: the model predicted values that are not finite numbers: with these parameters the learner made no usable model (it diverged, or its trees could not split)."
                     : $"Fold {fold} scored {score} on {experiment.Metric}: the metric is undefined on its {foldRows.ValidationRows.Count} validation rows.");
             }
 
