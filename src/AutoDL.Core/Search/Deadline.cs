@@ -12,14 +12,17 @@ public sealed class Deadline : IDisposable
     /// <summary>The longest a wait may be given at once; longer delays are waited in parts.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
 
+    /// <summary>Delays beyond this (a century) count as never: no clock would reach them.</summary>
+    private static readonly TimeSpan Never = TimeSpan.FromDays(36_500);
+
     private readonly CancellationTokenSource _source;
     private readonly ManualResetEventSlim? _stop;
 
-    /// <param name="delay">How long from now; null for never. Zero or less fires at once.</param>
+    /// <param name="delay">How long from now; null (or more than a century) for never. Zero or less fires at once.</param>
     public Deadline(TimeSpan? delay, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        if (delay is not { } wait)
+        if (delay is not { } wait || wait > Never)
         {
             _source = new CancellationTokenSource();
         }
