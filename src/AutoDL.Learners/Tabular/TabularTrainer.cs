@@ -115,7 +115,7 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             // below was fitted by a context that was never cancelled.
             using (ml.CancelWith(cancellationToken))
             {
-                var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed);
+                var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed, trainRows.Count);
                 var model = pipeline.Fit(experiment.Labelled(trainRows));
                 var scored = model.Transform(experiment.Labelled(evaluationRows));
                 var evaluation = experiment.Evaluate(scored);

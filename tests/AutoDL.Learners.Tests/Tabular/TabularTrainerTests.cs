@@ -89,6 +89,39 @@ public sealed class TabularTrainerTests(TabularTrainerTests.Tables tables) : ICl
     }
 
     [Fact]
+    public async Task AForestWhoseLeavesMustHoldMoreRowsThanItsBagsHaveStillMakesAModel()
+    {
+        // 300 rows: 192 to fit on per fold, bags of 134; leaves of 128 rows could not split any tree (NaN predictions).
+        var parameters = new Dictionary<string, object>(TabularSearchSpace.Defaults(tables.Regression.Space, TabularLearners.FastForest), StringComparer.Ordinal)
+        {
+            [TabularParameters.FastForestMinExamplesPerLeaf] = 128L,
+        };
+
+        var result = await new TabularTrainer(tables.Regression).CrossValidateAsync(parameters, null, CancellationToken.None);
+
+        Assert.All(result.FoldScores, score => Assert.True(double.IsFinite(score), $"fold RMSE {score}"));
+    }
+
+    [Fact]
+    public void OnlyAForestsLeafSizeIsLoweredAndOnlyWhenItsRowsCannotSplit()
+    {
+        IReadOnlyDictionary<string, object> Forest(long minimum) => new Dictionary<string, object>
+        {
+            [TabularParameters.Learner] = TabularLearners.FastForest, [TabularParameters.FastForestMinExamplesPerLeaf] = minimum,
+        };
+        IReadOnlyDictionary<string, object> tree = new Dictionary<string, object>
+        {
+            [TabularParameters.Learner] = TabularLearners.FastTree, [TabularParameters.FastTreeMinExamplesPerLeaf] = 128L,
+        };
+
+        Assert.Equal(99L, TabularPipeline.FitToRows(Forest(111), 283)[TabularParameters.FastForestMinExamplesPerLeaf]);
+        var small = Forest(10);
+        Assert.Same(small, TabularPipeline.FitToRows(small, 283));
+        Assert.Equal(1L, TabularPipeline.FitToRows(Forest(5), 2)[TabularParameters.FastForestMinExamplesPerLeaf]);
+        Assert.Same(tree, TabularPipeline.FitToRows(tree, 10));
+    }
+
+    [Fact]
     public async Task AShortSearchOnIrisFindsAGoodModel()
     {
         var store = new InMemoryTrialStore();
