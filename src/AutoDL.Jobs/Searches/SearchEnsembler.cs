@@ -154,7 +154,7 @@ public sealed class SearchEnsembler(
     /// <see cref="EnsembleOptions.Candidates"/>, and past the best two only while their summed durations stay within
     /// <see cref="EnsembleOptions.ExtraTimeShare"/> of every finished trial's.
     /// </summary>
-    public static List<(Trial Trial, IReadOnlyDictionary<string, object> Parameters)> Candidates(
+    private static List<(Trial Trial, IReadOnlyDictionary<string, object> Parameters)> Candidates(
         SearchSpace space, Direction direction, IReadOnlyList<Trial> complete, IReadOnlyList<Trial> all, EnsembleOptions options)
     {
         var ordered = direction == Direction.Maximize
@@ -257,7 +257,7 @@ public sealed class SearchEnsembler(
             built, summary, metric, selection?.Score, selection?.BestSingleScore, bestSingleTrial, candidates, modelId, clock.GetUtcNow().UtcDateTime),
             cancellationToken);
 
-    internal static string LearnerOf(IReadOnlyDictionary<string, object> parameters) =>
+    private static string LearnerOf(IReadOnlyDictionary<string, object> parameters) =>
         parameters.TryGetValue(TabularParameters.Learner, out var learner) ? learner.ToString() ?? "" : "";
 
     private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
