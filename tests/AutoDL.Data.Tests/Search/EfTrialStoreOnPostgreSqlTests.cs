@@ -8,36 +8,18 @@ using Npgsql;
 namespace AutoDL.Data.Tests.Search;
 
 /// <summary>
-/// The trial store contract on a real PostgreSQL server, at its default isolation (read committed): every new store is
-/// a new context on its own connection, so the concurrency tests race separate connections as workers on separate
-/// machines would. Every test makes its own searches, so the class shares one database.
+/// The trial store contract on a real PostgreSQL server, at its default isolation (read committed), racing separate
+/// connections as workers on separate machines would (see <see cref="EfTrialStoreContract"/>). Every test makes its
+/// own searches, so the class shares one database.
 /// </summary>
 [Collection(PostgreSqlCollection.Name)]
-public sealed class EfTrialStoreOnPostgreSqlTests(PostgreSqlServer server) : TrialStoreContract
+public sealed class EfTrialStoreOnPostgreSqlTests(PostgreSqlServer server) : EfTrialStoreContract
 {
-    private readonly List<AppDbContext> _contexts = [];
     private PostgreSqlDatabase _database = default!;
 
     public override async Task InitializeAsync() => _database = await PostgreSqlDatabase.ForAsync(server, nameof(EfTrialStoreOnPostgreSqlTests));
 
-    public override async Task DisposeAsync()
-    {
-        foreach (var db in _contexts)
-        {
-            await db.DisposeAsync();
-        }
-    }
-
-    protected override ITrialStore NewStore()
-    {
-        var db = _database.NewContext();
-        lock (_contexts)
-        {
-            _contexts.Add(db);
-        }
-
-        return new EfTrialStore(db, Clock);
-    }
+    protected override AppDbContext NewContext() => _database.NewContext();
 
     [Fact]
     public async Task TheDatabaseRefusesASecondTrialWithTheSameNumber()

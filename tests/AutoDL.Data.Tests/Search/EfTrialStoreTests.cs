@@ -6,37 +6,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AutoDL.Data.Tests.Search;
 
-/// <summary>
-/// The trial store contract on a real SQLite file: every new store is a new context on its own connection, so the
-/// concurrency tests race separate connections as separate worker processes would.
-/// </summary>
-public sealed class EfTrialStoreTests : TrialStoreContract
+/// <summary>The trial store contract on a real SQLite file (see <see cref="EfTrialStoreContract"/>).</summary>
+public sealed class EfTrialStoreTests : EfTrialStoreContract
 {
-    private readonly List<AppDbContext> _contexts = [];
     private SqliteFileDatabase _database = default!;
 
     public override async Task InitializeAsync() => _database = await SqliteFileDatabase.CreateAsync();
 
     public override async Task DisposeAsync()
     {
-        foreach (var db in _contexts)
-        {
-            await db.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         await _database.DisposeAsync();
     }
 
-    protected override ITrialStore NewStore()
-    {
-        var db = _database.NewContext();
-        lock (_contexts)
-        {
-            _contexts.Add(db);
-        }
-
-        return new EfTrialStore(db, Clock);
-    }
+    protected override AppDbContext NewContext() => _database.NewContext();
 
     [Fact]
     public async Task AStoreOnAFreshConnectionSeesWhatAnotherStoreWrote()

@@ -9,34 +9,13 @@ namespace AutoDL.Jobs.Tests.Models;
 
 public sealed class ModelOnnxTests
 {
-    private static SearchRequest Small(string datasetId, string target) => new()
-    {
-        DatasetId = datasetId,
-        Target = target,
-        Learners = ["sdca"],
-        Budget = new SearchBudgetRequest(Trials: 2),
-        Folds = 2,
-        Seed = 1,
-    };
-
-    private static async Task<ModelDetails> WinnerAsync(SearchHarness harness, SearchRequest request)
-    {
-        var launch = await harness.LaunchAsync(request);
-        await harness.RunWorkersAsync(launch.SearchId!);
-        var search = await harness.WithAsync<SearchQueries, SearchDetails?>(q => q.GetAsync(launch.SearchId!, CancellationToken.None));
-        Assert.True(search!.Status == "completed", search.Error);
-        var model = await harness.WithAsync<ModelService, ModelDetails?>(m => m.GetAsync(search.BestModelId!, CancellationToken.None));
-        Assert.Equal("ready", model!.State);
-        return model;
-    }
-
     [Fact]
     public async Task ARefittedModelIsStoredAsCheckedOnnxBesideItsZipAndDownloadsAsOnnx()
     {
         await using var harness = await SearchHarness.CreateAsync();
         var iris = await harness.AddIrisAsync();
 
-        var model = await WinnerAsync(harness, Small(iris.Id, "species"));
+        var model = await harness.WinnerAsync(SearchHarness.Quick(iris.Id, "species"));
 
         Assert.NotNull(model.Onnx);
         Assert.True(model.Onnx.Available, model.Onnx.Reason);
@@ -67,7 +46,7 @@ public sealed class ModelOnnxTests
 
         var dataset = await harness.AddDatasetAsync("dated", csv.ToString());
 
-        var model = await WinnerAsync(harness, Small(dataset.Id, "y"));
+        var model = await harness.WinnerAsync(SearchHarness.Quick(dataset.Id, "y"));
 
         Assert.False(model.Onnx!.Available);
         Assert.Contains("the date parts of 'day' have no ONNX form", model.Onnx.Reason);

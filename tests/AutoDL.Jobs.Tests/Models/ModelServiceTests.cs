@@ -10,27 +10,6 @@ namespace AutoDL.Jobs.Tests.Models;
 
 public sealed class ModelServiceTests
 {
-    private static SearchRequest Small(string datasetId, string target) => new()
-    {
-        DatasetId = datasetId,
-        Target = target,
-        Learners = ["sdca"],
-        Budget = new SearchBudgetRequest(Trials: 2),
-        Folds = 2,
-        Seed = 1,
-    };
-
-    private static async Task<ModelDetails> WinnerAsync(SearchHarness harness, SearchRequest request)
-    {
-        var launch = await harness.LaunchAsync(request);
-        await harness.RunWorkersAsync(launch.SearchId!);
-        var search = await harness.WithAsync<SearchQueries, SearchDetails?>(q => q.GetAsync(launch.SearchId!, CancellationToken.None));
-        Assert.True(search!.Status == "completed", search.Error);
-        var model = await harness.WithAsync<ModelService, ModelDetails?>(m => m.GetAsync(search.BestModelId!, CancellationToken.None));
-        Assert.Equal("ready", model!.State);
-        return model;
-    }
-
     private static string Sample(string name) => File.ReadAllText(Path.Combine(AutoDLPaths.LocateContentRoot(), "samples", name));
 
     [Fact]
@@ -39,7 +18,7 @@ public sealed class ModelServiceTests
         await using var harness = await SearchHarness.CreateAsync();
         var dataset = await harness.AddDatasetAsync("breast_cancer", Sample("breast_cancer.csv"));
 
-        var model = await WinnerAsync(harness, Small(dataset.Id, "diagnosis"));
+        var model = await harness.WinnerAsync(SearchHarness.Quick(dataset.Id, "diagnosis"));
 
         var classification = model.Metrics.Test!.Value.GetProperty("classification");
         var curve = Assert.Single(classification.GetProperty("curves").EnumerateArray().ToList());
@@ -67,7 +46,7 @@ public sealed class ModelServiceTests
         await using var harness = await SearchHarness.CreateAsync();
         var dataset = await harness.AddDatasetAsync("diabetes", Sample("diabetes.csv"));
 
-        var model = await WinnerAsync(harness, Small(dataset.Id, "progression"));
+        var model = await harness.WinnerAsync(SearchHarness.Quick(dataset.Id, "progression"));
 
         var test = model.Metrics.Test!.Value;
         var residuals = test.GetProperty("regression").GetProperty("residuals");
@@ -86,7 +65,7 @@ public sealed class ModelServiceTests
     {
         await using var harness = await SearchHarness.CreateAsync();
         var iris = await harness.AddIrisAsync();
-        var model = await WinnerAsync(harness, Small(iris.Id, "species"));
+        var model = await harness.WinnerAsync(SearchHarness.Quick(iris.Id, "species"));
         // What a refit stored before the curves existed (and a regression model's, with "NaN" as such rows have it).
         const string classification = """
             {"task":"multiclass","rows":30,"classification":{"classes":["setosa","versicolor","virginica"],"accuracy":0.9,

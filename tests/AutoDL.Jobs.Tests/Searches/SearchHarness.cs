@@ -3,6 +3,7 @@ using AutoDL.Data;
 using AutoDL.Data.Datasets;
 using AutoDL.Jobs.Datasets;
 using AutoDL.Jobs.Hosting;
+using AutoDL.Jobs.Models;
 using AutoDL.Jobs.Searches;
 using Hangfire;
 using Hangfire.Common;
@@ -82,6 +83,29 @@ public sealed class SearchHarness : IAsyncDisposable
     {
         await using var scope = Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<SearchLauncher>().LaunchAsync(request, "tester", CancellationToken.None);
+    }
+
+    /// <summary>A quick search of <paramref name="target"/>: SDCA only, two trials, two folds, seed 1.</summary>
+    public static SearchRequest Quick(string datasetId, string target) => new()
+    {
+        DatasetId = datasetId,
+        Target = target,
+        Learners = ["sdca"],
+        Budget = new SearchBudgetRequest(Trials: 2),
+        Folds = 2,
+        Seed = 1,
+    };
+
+    /// <summary>Launches <paramref name="request"/>, runs its workers and returns its winner, checked completed and ready.</summary>
+    public async Task<ModelDetails> WinnerAsync(SearchRequest request)
+    {
+        var launch = await LaunchAsync(request);
+        await RunWorkersAsync(launch.SearchId!);
+        var search = await WithAsync<SearchQueries, SearchDetails?>(q => q.GetAsync(launch.SearchId!, CancellationToken.None));
+        Assert.True(search!.Status == "completed", search.Error);
+        var model = await WithAsync<ModelService, ModelDetails?>(m => m.GetAsync(search.BestModelId!, CancellationToken.None));
+        Assert.Equal("ready", model!.State);
+        return model;
     }
 
     /// <summary>Runs every recorded worker of <paramref name="searchId"/> at once, as Hangfire would, and waits for them.</summary>
