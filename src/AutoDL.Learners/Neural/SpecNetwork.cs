@@ -104,11 +104,18 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
     {
         using var _ = no_grad();
         var bound = 1.0 / Math.Sqrt(fanIn);
-        nn.init.uniform_(weight, -bound, bound, generator);
+        // torch.rand honours the generator (nn.init.uniform_ draws from the global one in TorchSharp 0.107).
+        Fill(weight, bound, generator);
         if (bias is not null)
         {
-            nn.init.uniform_(bias, -bound, bound, generator);
+            Fill(bias, bound, generator);
         }
+    }
+
+    private static void Fill(Tensor target, double bound, Generator generator)
+    {
+        using var uniform = rand(target.shape, dtype: target.dtype, generator: generator);
+        target.copy_(uniform.mul_(2 * bound).sub_(bound));
     }
 
     /// <summary>(x − mean) / std over dimension 1, with the statistics as buffers (saved with the weights).</summary>
