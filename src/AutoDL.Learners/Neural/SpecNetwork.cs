@@ -29,6 +29,19 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
 
     public NetworkSpec Spec { get; }
 
+    /// <summary>A generator the network disposes with itself (the dropout generator <see cref="NeuralTrainer.Build"/> makes for it).</summary>
+    internal Generator? Owned { get; init; }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Owned?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
     public NetworkSummary Summary { get; }
 
     /// <summary>The module of each of the spec's top-level layers, in order.</summary>

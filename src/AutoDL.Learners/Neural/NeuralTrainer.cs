@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using AutoDL.Core.Search;
+using AutoDL.Learners.Tabular;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoDL.Learners.Neural;
+
+/// <summary>Reports an epoch's validation score; <see cref="TrialContext.ReportAsync"/> is one (it may throw <see cref="TrialPrunedException"/>).</summary>
+public delegate Task EpochReporter(int epoch, double value, CancellationToken cancellationToken);
+
+/// <summary>What one training run came to.</summary>
+/// <param name="Network">The network with its best epoch's weights (on the CPU, in eval mode); null unless asked to keep it.</param>
+/// <param name="BestValue">The best validation score of any epoch, in the metric's own direction.</param>
+/// <param name="BestEpoch">The epoch (from 0) that scored it.</param>
+/// <param name="LoadShare">Share of the training time spent making batches (indexing, conversion, augmentation).</param>
+public sealed record TrainingResult(SpecNetwork? Network, double BestValue, int BestEpoch, IReadOnlyList<EpochRecord> Epochs, double LoadShare, double Seconds);
+
+/// <summary>The task's classes and the metric a network is judged by on its validation samples.</summary>
+public sealed record NeuralTarget(IReadOnlyList<string> Classes, TabularMetric Metric)
+{
+    public TabularTask Task => Classes.Count == 2 ? TabularTask.Binary : TabularTask.Multiclass;
+
+    public Direction Direction => Metric.Direction();
+
+    public bool IsBetter(double value, double than) => Direction == Direction.Maximize ? value > than : value < than;
+}
+
+/// <summary>
+/// Trains one network: mini-batches of cross-entropy with label smoothing under Adam, AdamW or SGD with Nesterov-free
+/// momentum 0.9, the learning rate set every step by the schedule, and after every epoch the validation score, reported
+/// (so median and ASHA prune over epochs) and tracked: training stops early once the score has not improved for a third
+/// of the epochs (at least 4), and the best epoch's weights are what it keeps. Everything random (weights, dropout,
+/// shuffling, augmentation) comes from <see cref="Run"/>'s seed, so the same seed trains the same weights on the CPU.
+/// Every tensor of a step lives in a dispose scope: nothing grows from step to step or trial to trial.
+/// </summary>
+public static class NeuralTrainer
+{
+    /// <summary>Samples scored at once when evaluating.</summary>
+    public const int EvaluationBatch = 512;
+
+    /// <param name="keepNetwork">Return the trained network (its best weights); else it is disposed.</param>
+    /// <exception cref="TrialPrunedException">The reporter's pruner stopped the run.</exception>
+    /// <exception cref="InvalidOperationException">The loss stopped being a finite number (the run diverged).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the run stops within one step.</exception>
+    public static async Task<TrainingResult> RunAsync(
+        NetworkSpec spec, TrainingSettings settings, NeuralSamples train, NeuralSamples validation, NeuralTarget target, int seed, Device device,
+        EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken)
+    {
+        settings.Check();
+        var watch = Stopwatch.StartNew();
+        var network = await Task.Run(() => Build(spec, seed, device), cancellationToken);
+        var optimizer = Optimizer(network, settings);
+        var random = new Random(seed);
+        var epochs = new List<EpochRecord>();
+        Dictionary<string, Tensor>? best = null;
+        var bestValue = double.NaN;
+        var bestEpoch = -1;
+        var patience = Math.Max(4, settings.Epochs / 3);
+        var stepsPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
+        var totalSteps = (long)stepsPerEpoch * settings.Epochs;
+        double loadSeconds = 0, trainSeconds = 0;
+        try
+        {
+            for (var epoch = 0; epoch < settings.Epochs; epoch++)
+            {
+                var record = await Task.Run(() => Epoch(network, optimizer, settings, train, validation, target, device, random, epoch, (long)epoch * stepsPerEpoch, totalSteps, cancellationToken), cancellationToken);
+                epochs.Add(record);
+                loadSeconds += record.LoadSeconds;
+                trainSeconds += record.Seconds;
+                if (bestEpoch < 0 || target.IsBetter(record.ValidationValue, bestValue))
+                {
+                    bestValue = record.ValidationValue;
+                    bestEpoch = epoch;
+                    if (keepNetwork)
+                    {
+                        Release(best);
+                        best = Snapshot(network);
+                    }
+                }
+
+                if (report is not null)
+                {
+                    await report(epoch, record.ValidationValue, cancellationToken);
+                }
+
+                if (epoch - bestEpoch >= patience)
+                {
+                    break;
+                }
+            }
+
+            SpecNetwork? kept = null;
+            if (keepNetwork)
+            {
+                network.load_state_dict(best!);
+                network.eval();
+                network.to(CPU);
+                kept = network;
+            }
+
+            return new TrainingResult(kept, bestValue, bestEpoch, epochs, trainSeconds > 0 ? loadSeconds / trainSeconds : 0, watch.Elapsed.TotalSeconds);
+        }
+        catch (Exception) when (keepNetwork)
+        {
+            network.Dispose();
+            throw;
+        }
+        finally
+        {
+            Release(best);
+            optimizer.Dispose();
+            if (!keepNetwork)
+            {
+                network.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The network for <paramref name="spec"/>, its weights drawn from <paramref name="seed"/>, on <paramref name="device"/>.</summary>
+    public static SpecNetwork Build(NetworkSpec spec, int seed, Device device)
+    {
+        using var weights = new Generator((ulong)(uint)seed, CPU);
+        var dropout = new Generator((ulong)(uint)seed + 1, device);
+        var network = new SpecNetwork(spec, weights, dropout) { Owned = dropout };
+        network.to(device);
+        return network;
+    }
+
+    /// <summary>Class probabilities <c>[N, classes]</c> of every sample, in order, and the mean cross-entropy against their labels.</summary>
+    public static (double[][] Probabilities, double Loss) Predict(SpecNetwork network, NeuralSamples samples, Device device)
+    {
+        network.eval();
+        var probabilities = new double[samples.Count][];
+        double loss = 0;
+        using var _ = no_grad();
+        for (var start = 0; start < samples.Count; start += EvaluationBatch)
+        {
+            using var scope = NewDisposeScope();
+            var rows = Enumerable.Range(start, Math.Min(EvaluationBatch, samples.Count - start)).Select(i => (long)i).ToArray();
+            var logits = network.forward(samples.Batch(rows).to(device));
+            var labels = tensor(rows.Select(r => samples.Labels[r]).ToArray(), device: device);
+            loss += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).cpu().item<float>();
+            var p = nn.functional.softmax(logits, 1).cpu().to_type(ScalarType.Float64);
+            var values = p.data<double>().ToArray();
+            var k = (int)p.shape[1];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                probabilities[start + i] = values.AsSpan(i * k, k).ToArray();
+            }
+        }
+
+        return (probabilities, samples.Count == 0 ? 0 : loss / samples.Count);
+    }
+
+    /// <summary>The score of <paramref name="probabilities"/> against the samples' labels, with every classification metric.</summary>
+    public static TabularEvaluation Evaluate(double[][] probabilities, long[] labels, NeuralTarget target, bool curves = false)
+    {
+        var truth = labels.Select(l => (int)l).ToList();
+        var predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToList();
+        return TabularEvaluation.ForClasses(target.Task, target.Classes, truth, predicted, probabilities, curves: curves);
+    }
+
+    private static EpochRecord Epoch(
+        SpecNetwork network, optim.Optimizer optimizer, TrainingSettings settings, NeuralSamples train, NeuralSamples validation, NeuralTarget target,
+        Device device, Random random, int epoch, long firstStep, long totalSteps, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var load = new Stopwatch();
+        network.train();
+        var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
+        random.Shuffle(order);
+        double lossSum = 0;
+        var seen = 0;
+        var step = firstStep;
+        for (var start = 0; start < order.Length; start += settings.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(settings.BatchSize, order.Length - start);
+            // A last batch of one sample cannot be batch-normalized: it joins the next epoch's shuffle instead.
+            if (count < 2 && seen > 0)
+            {
+                break;
+            }
+
+            using var scope = NewDisposeScope();
+            load.Start();
+            var rows = order.AsSpan(start, count).ToArray();
+            var x = train.Batch(rows, random, settings.Flip, settings.Shift).to(device);
+            var y = tensor(rows.Select(r => train.Labels[r]).ToArray(), device: device);
+            load.Stop();
+
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = settings.LearningRateAt(step, totalSteps);
+            }
+
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(network.forward(x), y, label_smoothing: settings.LabelSmoothing);
+            loss.backward();
+            optimizer.step();
+            var value = loss.item<float>();
+            if (!float.IsFinite(value))
+            {
+                throw new InvalidOperationException(
+                    $"The training diverged in epoch {epoch + 1}: the loss became {value}. A lower learning rate ({settings.LearningRate:G3} was used) or another optimizer may train.");
+            }
+
+            lossSum += value * count;
+            seen += count;
+            step++;
+        }
+
+        var trainSeconds = watch.Elapsed.TotalSeconds;
+        var (probabilities, validationLoss) = Predict(network, validation, device);
+        var score = Evaluate(probabilities, validation.Labels, target).Value(target.Metric);
+        return new EpochRecord(epoch, seen == 0 ? 0 : lossSum / seen, score, validationLoss, trainSeconds, load.Elapsed.TotalSeconds);
+    }
+
+    private static optim.Optimizer Optimizer(SpecNetwork network, TrainingSettings settings) => settings.Optimizer switch
+    {
+        "adam" => optim.Adam(network.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay),
+        "adamw" => optim.AdamW(network.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay),
+        _ => optim.SGD(network.parameters(), settings.LearningRate, momentum: 0.9, weight_decay: settings.WeightDecay),
+    };
+
+    private static Dictionary<string, Tensor> Snapshot(SpecNetwork network)
+    {
+        using var _ = no_grad();
+        return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+    }
+
+    private static void Release(Dictionary<string, Tensor>? state)
+    {
+        foreach (var tensor in state?.Values ?? Enumerable.Empty<Tensor>())
+        {
+            tensor.Dispose();
+        }
+    }
+}
