@@ -43,7 +43,7 @@ internal sealed class ImageZipArchive : IDisposable
     /// Only the formats the datasets issue accepts (ImageSharp would also read TGA, TIFF and PBM), and only the first
     /// frame of an animated GIF, so that a many-frame GIF cannot take much more memory than one frame.
     /// </summary>
-    private static Configuration Formats { get; } = AcceptedFormats();
+    internal static Configuration Formats { get; } = AcceptedFormats();
 
     public string FileName { get; }
 

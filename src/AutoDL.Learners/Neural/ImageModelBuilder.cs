@@ -1,0 +1,52 @@
+using AutoDL.Learners.Tabular;
+using static TorchSharp.torch;
+
+namespace AutoDL.Learners.Neural;
+
+/// <summary>A test image the model got wrong: its place among the dataset's images, its true class and what the model said.</summary>
+public sealed record MisclassifiedImage(int Image, string Actual, string Predicted, double Confidence);
+
+/// <summary>A trained image model with its one test on the held-out images and how its training went.</summary>
+public sealed record ImageModel(
+    NeuralPredictor Predictor, TabularEvaluation Test, TrainingResult Training, NetworkSummary Summary, IReadOnlyList<MisclassifiedImage> Misclassified);
+
+/// <summary>
+/// Trains a search's chosen parameters into its model: the trial's own training (same images, same seed, so the same
+/// weights and validation score), its best epoch's weights kept, then tested once on the held-out images.
+/// </summary>
+public static class ImageModelBuilder
+{
+    /// <summary>Most misclassified test images a model keeps for its model card.</summary>
+    public const int MaxMisclassified = 24;
+
+    /// <exception cref="ArgumentException">The parameters do not fit the experiment.</exception>
+    public static async Task<ImageModel> FitAsync(ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        var training = await experiment.TrainAsync(parameters, null, keepNetwork: true, cancellationToken);
+        var network = training.Network!;
+        try
+        {
+            var (probabilities, _) = await Task.Run(() => NeuralTrainer.Predict(network, experiment.Test, CPU), cancellationToken);
+            var test = NeuralTrainer.Evaluate(probabilities, experiment.Test.Labels, experiment.Target, curves: true);
+            var wrong = new List<MisclassifiedImage>();
+            for (var i = 0; i < probabilities.Length && wrong.Count < MaxMisclassified; i++)
+            {
+                var predicted = Array.IndexOf(probabilities[i], probabilities[i].Max());
+                var actual = (int)experiment.Test.Labels[i];
+                if (predicted != actual)
+                {
+                    wrong.Add(new MisclassifiedImage(experiment.TestRows[i], experiment.Classes[actual], experiment.Classes[predicted], probabilities[i][predicted]));
+                }
+            }
+
+            var learner = Architectures.Text(parameters, NeuralParameters.Learner);
+            var predictor = new NeuralPredictor(network, NeuralPredictor.Info(experiment, learner));
+            return new ImageModel(predictor, test, training with { Network = null }, network.Summary, wrong);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+}
