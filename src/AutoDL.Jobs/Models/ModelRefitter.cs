@@ -5,6 +5,10 @@ using AutoDL.Data;
 using AutoDL.Data.Models;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
+using System.Text.Json;
+using AutoDL.Core.Datasets.Images;
+using AutoDL.Jobs.Searches;
+using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,18 +75,55 @@ public sealed class ModelRefitter(
         }
     }
 
+    /// <summary>Refits model <paramref name="modelId"/> on the search's table or images; Ready on success, else Failed with the reason.</summary>
+    /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
+    public Task<string?> RefitAsync(string modelId, SearchWorkload workload, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+        workload switch
+        {
+            ImageWorkload images => RefitAsync(modelId, images.Experiment, parameters, cancellationToken),
+            TabularWorkload table => RefitAsync(modelId, table.Experiment, parameters, cancellationToken),
+            _ => throw new ArgumentException($"Unknown workload {workload.GetType().Name}.", nameof(workload)),
+        };
+
     /// <summary>Refits model <paramref name="modelId"/> on <paramref name="experiment"/>; Ready on success, else Failed with the reason.</summary>
     /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
-    public async Task<string?> RefitAsync(string modelId, TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
-    {
-        var searchId = await UpdateAsync(modelId, m => m.SetProperty(x => x.State, ModelState.Training).SetProperty(x => x.Error, (string?)null), cancellationToken);
-        try
+    public Task<string?> RefitAsync(string modelId, TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+        RefitAsync(modelId, async () =>
         {
             var watch = Stopwatch.StartNew();
             var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken);
             var trainingSeconds = watch.Elapsed.TotalSeconds;
             await ExportOnnxAsync(modelId, model, experiment, cancellationToken);
             await StoreAsync(modelId, model.Predictor, model.TestEvaluation, trainingSeconds, experiment, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Trains model <paramref name="modelId"/> as its trial trained (its best epoch's weights) and tests it once on the
+    /// held-out images; stores the zip, the metrics, the model card (<see cref="NeuralCardPath"/>: layer table,
+    /// parameters, multiply-adds, curves per epoch, misclassified test images as PNGs beside it) and its speed.
+    /// </summary>
+    /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
+    public Task<string?> RefitAsync(string modelId, ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+        RefitAsync(modelId, async () =>
+        {
+            var watch = Stopwatch.StartNew();
+            var model = await ImageModelBuilder.FitAsync(experiment, parameters, cancellationToken);
+            using var predictor = model.Predictor;
+            var trainingSeconds = watch.Elapsed.TotalSeconds;
+            var microseconds = TimeImages(predictor, experiment);
+            await WriteCardAsync(modelId, model, experiment, microseconds, cancellationToken);
+            await TabularOnnx.WriteCheckAsync(
+                TabularOnnxCheck.Unavailable("ONNX export of neural networks is not available in this version."),
+                Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
+            await StoreFileAsync(modelId, predictor, model.Test, trainingSeconds, microseconds, cancellationToken);
+        }, cancellationToken);
+
+    private async Task<string?> RefitAsync(string modelId, Func<Task> refit, CancellationToken cancellationToken)
+    {
+        var searchId = await UpdateAsync(modelId, m => m.SetProperty(x => x.State, ModelState.Training).SetProperty(x => x.Error, (string?)null), cancellationToken);
+        try
+        {
+            await refit();
             Announce(modelId, searchId);
             return null;
         }
@@ -109,13 +150,19 @@ public sealed class ModelRefitter(
         string modelId, ITabularPredictor predictor, TabularEvaluation? test, double trainingSeconds, TabularExperiment experiment,
         CancellationToken cancellationToken)
     {
+        var microseconds = await TimePredictionAsync(predictor, experiment, logger, cancellationToken);
+        await StoreFileAsync(modelId, predictor, test, trainingSeconds, microseconds, cancellationToken);
+    }
+
+    private async Task StoreFileAsync(
+        string modelId, ITabularPredictor predictor, TabularEvaluation? test, double trainingSeconds, double? microseconds, CancellationToken cancellationToken)
+    {
         var relative = $"models/{modelId}.zip";
         var path = Path.Combine(dataFolder.Path, "models", $"{modelId}.zip");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
         await predictor.SaveAsync(temporary, cancellationToken);
         File.Move(temporary, path, overwrite: true);
-        var microseconds = await TimePredictionAsync(predictor, experiment, logger, cancellationToken);
 
         var metrics = test is null ? null : ModelJson.Metrics(test);
         var schema = ModelJson.InputSchema(predictor.InputColumns);
@@ -126,6 +173,57 @@ public sealed class ModelRefitter(
             .SetProperty(x => x.StoredPath, relative)
             .SetProperty(x => x.TrainingSeconds, trainingSeconds)
             .SetProperty(x => x.PredictMicrosecondsPerRow, microseconds), CancellationToken.None);
+    }
+
+    /// <summary>The model card of neural model <paramref name="modelId"/> (a <see cref="NeuralModelCard"/> as JSON), relative to the data folder.</summary>
+    public static string NeuralCardPath(string modelId) => $"models/{modelId}.card.json";
+
+    /// <summary>The folder of a neural model's misclassified test images (<c>{n}.png</c>), relative to the data folder.</summary>
+    public static string MisclassifiedFolder(string modelId) => $"models/{modelId}.misclassified";
+
+    private async Task WriteCardAsync(string modelId, ImageModel model, ImageExperiment experiment, double? microseconds, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(dataFolder.Path, MisclassifiedFolder(modelId));
+        Directory.CreateDirectory(folder);
+        var pixels = experiment.Pixels;
+        var wrong = new List<NeuralCardImage>();
+        foreach (var (image, i) in model.Misclassified.Select((m, i) => (m, i)))
+        {
+            var file = $"{i}.png";
+            var bytes = pixels.Pixels.AsSpan(image.Image * pixels.ImageBytes, pixels.ImageBytes);
+            await File.WriteAllBytesAsync(Path.Combine(folder, file), ImageDecoder.EncodePng(bytes, pixels.Channels, pixels.Height, pixels.Width), cancellationToken);
+            wrong.Add(new NeuralCardImage(file, image.Actual, image.Predicted, image.Confidence));
+        }
+
+        var card = new NeuralModelCard(
+            model.Predictor.Learner, [.. experiment.Shape], model.Summary.Layers, model.Summary.Parameters, model.Summary.MultiplyAdds,
+            microseconds is { } us ? us / 1000 : null, model.Training.BestEpoch, model.Training.LoadShare, model.Training.Epochs, wrong,
+            experiment.TrainRows.Length, experiment.ValidationRows.Length, experiment.TestRows.Length);
+        var path = Path.Combine(dataFolder.Path, NeuralCardPath(modelId));
+        await File.WriteAllTextAsync(path + ".tmp", JsonSerializer.Serialize(card, ModelJson.Options), cancellationToken);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>Microseconds per image of one batch prediction of (at most <see cref="TimingRows"/>) test images, after a warm-up image.</summary>
+    private static double? TimeImages(NeuralPredictor predictor, ImageExperiment experiment)
+    {
+        var pixels = experiment.Pixels;
+        var rows = experiment.TestRows.Take(Math.Min(TimingRows, 256)).ToArray();
+        if (rows.Length == 0)
+        {
+            return null;
+        }
+
+        var bytes = new byte[rows.Length * pixels.ImageBytes];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Array.Copy(pixels.Pixels, (long)rows[i] * pixels.ImageBytes, bytes, (long)i * pixels.ImageBytes, pixels.ImageBytes);
+        }
+
+        predictor.PredictPixels(bytes[..pixels.ImageBytes], 1);
+        var watch = Stopwatch.StartNew();
+        predictor.PredictPixels(bytes, rows.Length);
+        return watch.Elapsed.TotalMicroseconds / rows.Length;
     }
 
     /// <summary>The ONNX file of model <paramref name="modelId"/>, relative to the data folder.</summary>

@@ -333,7 +333,7 @@ public sealed partial class ModelService(
     private static ModelDetails View(ModelRow row, SearchSettings? settings, bool withCurves = true) => new(
         row.Id, row.SearchId, row.TrialNumber, row.Learner, Parse(row.ParamsJson) ?? default, row.State.ToString().ToLowerInvariant(),
         new ModelMetrics(row.ValidationValue, withCurves ? Parse(row.TestMetricsJson) : WithoutCurves(row.TestMetricsJson)),
-        settings?.Task.Name(), settings?.Metric?.Name(),
+        settings?.TaskName, settings?.Metric?.Name(),
         row.InputSchemaJson is null ? null : JsonSerializer.Deserialize<List<ModelInputColumn>>(row.InputSchemaJson, ModelJson.Options),
         row.TrainingSeconds, row.PredictMicrosecondsPerRow, row.IsBest, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), row.Error);
 

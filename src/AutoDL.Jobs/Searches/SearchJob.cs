@@ -75,11 +75,11 @@ public sealed class SearchJob(
             changes.Publish(new Change(ChangeKind.Search, searchId));
         }
 
-        TabularExperiment experiment;
+        SearchWorkload workload;
         try
         {
             var dataset = await ReadAsync(db => db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == settings.DatasetId, cancellationToken));
-            experiment = await SearchExperiments.LoadAsync(settings, dataset, dataFolder.Path, cancellationToken);
+            workload = await SearchExperiments.LoadWorkloadAsync(settings, dataset, dataFolder.Path, cancellationToken);
         }
         catch (SearchDataException e)
         {
@@ -88,7 +88,15 @@ public sealed class SearchJob(
             return;
         }
 
-        if (settings.Metric is null)
+        using (workload)
+        {
+            await WorkAsync(searchId, settings, workload, worker, cancellationToken);
+        }
+    }
+
+    private async Task WorkAsync(string searchId, SearchSettings settings, SearchWorkload workload, int worker, CancellationToken cancellationToken)
+    {
+        if (settings.Metric is null && workload is TabularWorkload { Experiment: var experiment })
         {
             // The metric the experiment chose from the class balance: recorded for the pages and the audit trail.
             var resolved = (settings with { Metric = experiment.Metric }).ToJson();
@@ -102,14 +110,13 @@ public sealed class SearchJob(
             var watch = WatchStatusAsync(searchId, stop, endWatch.Token);
             try
             {
-                var runner = new SearchRunner(store, SearchStrategies.Sampler(settings, experiment.Space), SearchStrategies.Pruner(settings), clock, new SearchRunnerOptions
+                var runner = new SearchRunner(store, SearchStrategies.Sampler(settings, workload.StartingPoints), SearchStrategies.Pruner(settings), clock, new SearchRunnerOptions
                 {
                     HeartbeatInterval = TimeSpan.FromSeconds(options.HeartbeatSeconds),
                     StaleAfter = TimeSpan.FromSeconds(options.StaleAfterSeconds),
                     TrialTimeout = options.TrialTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.TrialTimeoutSeconds) : null,
                 });
-                var trainer = new TabularTrainer(experiment);
-                var summary = await runner.RunAsync(searchId, $"{Environment.MachineName}:{Environment.ProcessId}/{worker}", trainer.Objective, stop.Token);
+                var summary = await runner.RunAsync(searchId, $"{Environment.MachineName}:{Environment.ProcessId}/{worker}", workload.Objective, stop.Token);
                 logger.LogInformation(
                     "Worker {Worker} of search {SearchId} stopped ({Reason}): {Complete} complete, {Pruned} pruned, {Failed} failed",
                     worker, searchId, summary.StopReason, summary.Complete, summary.Pruned, summary.Failed);
@@ -128,13 +135,12 @@ public sealed class SearchJob(
         cancellationToken.ThrowIfCancellationRequested();
         if (await CountWorkerFinishedAsync(searchId, cancellationToken))
         {
-            await FinishAsync(searchId, experiment, cancellationToken);
+            await FinishAsync(searchId, workload, cancellationToken);
         }
-
     }
 
     /// <summary>The last worker's part: refit the best trial and complete the search (unless it was cancelled or failed).</summary>
-    private async Task FinishAsync(string searchId, TabularExperiment experiment, CancellationToken cancellationToken)
+    private async Task FinishAsync(string searchId, SearchWorkload workload, CancellationToken cancellationToken)
     {
         var search = await ReadAsync(db => db.SearchRows.AsNoTracking().SingleAsync(s => s.Id == searchId, cancellationToken));
         if (search.Status is not (SearchStatus.Queued or SearchStatus.Running))
@@ -171,7 +177,7 @@ public sealed class SearchJob(
 
         var error = model.State == Data.Models.ModelState.Ready
             ? null
-            : await refitter.RefitAsync(model.Id, experiment, stored.Spec.Space.ToExternal(best.Params), cancellationToken);
+            : await refitter.RefitAsync(model.Id, workload, stored.Spec.Space.ToExternal(best.Params), cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         if (error is not null)
         {
@@ -179,7 +185,11 @@ public sealed class SearchJob(
             return;
         }
 
-        await EnsembleAsync(searchId, search.CreatedBy, experiment, stored.Spec.Space, direction, complete, trials, cancellationToken);
+        if (workload is TabularWorkload tabular)
+        {
+            await EnsembleAsync(searchId, search.CreatedBy, tabular.Experiment, stored.Spec.Space, direction, complete, trials, cancellationToken);
+        }
+
         now = clock.GetUtcNow().UtcDateTime;
 
         await ReadAsync(db => db.SearchRows

@@ -58,7 +58,7 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
             double? best = values.Count == 0 ? null : direction == Core.Search.Direction.Maximize ? values.Max() : values.Min();
             return new SearchListItem(
                 r.Id, r.DatasetId, r.DatasetId is { } d && names.TryGetValue(d, out var name) ? name : null, settings?.Target,
-                StatusName(r.Status), settings?.Task.Name(), settings?.Metric?.Name(), Utc(r.CreatedAt), bySearch[r.Id].Count(), best);
+                StatusName(r.Status), settings?.TaskName, settings?.Metric?.Name(), Utc(r.CreatedAt), bySearch[r.Id].Count(), best);
         }).ToList();
     }
 
@@ -78,7 +78,7 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
             : direction == Core.Search.Direction.Maximize ? complete.MaxBy(t => t.Value!.Value) : complete.MinBy(t => t.Value!.Value);
         var settings = Settings(row);
         return new SearchDetails(
-            row.Id, StatusName(row.Status), settings?.Task.Name(), settings?.Metric?.Name(), direction.Name(),
+            row.Id, StatusName(row.Status), settings?.TaskName, settings?.Metric?.Name(), direction.Name(),
             complete.Count, trials.Count(t => t.State == TrialState.Pruned), trials.Count(t => t.State == TrialState.Failed),
             trials.Count(t => t.State == TrialState.Running),
             best?.Number, best?.Value, row.BestModelId,

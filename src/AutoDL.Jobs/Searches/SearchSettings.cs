@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 
 namespace AutoDL.Jobs.Searches;
@@ -18,6 +19,13 @@ public enum SearchPrunerKind
     None,
     Median,
     Asha,
+}
+
+/// <summary>What a search learns from: a table (ML.NET learners) or a zip of image folders (neural networks).</summary>
+public enum SearchKind
+{
+    Tabular,
+    Images,
 }
 
 /// <summary>Where trials train. Tabular learners (ML.NET) run on the CPU whatever is asked.</summary>
@@ -41,7 +49,11 @@ public sealed record SearchSettings
 {
     public required string DatasetId { get; init; }
     public required string Target { get; init; }
+
+    /// <summary>Tabular: the target's task. Images: <see cref="TabularTask.Binary"/> or <see cref="TabularTask.Multiclass"/> by the number of classes.</summary>
     public required TabularTask Task { get; init; }
+
+    public SearchKind Kind { get; init; } = SearchKind.Tabular;
     public TabularMetric? Metric { get; init; }
     public SearchStrategy Strategy { get; init; } = SearchStrategy.Tpe;
 
@@ -56,6 +68,18 @@ public sealed record SearchSettings
     public double TestFraction { get; init; } = 0.2;
     public int Folds { get; init; } = 5;
     public IReadOnlyList<string> SensitiveColumns { get; init; } = [];
+
+    /// <summary>Images: the side images are squeezed to; null: the dataset's own up to 64 pixels (<see cref="Core.Datasets.Images.ImageDecoder.DefaultSize"/>).</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Images: the share of the training images trials validate on.</summary>
+    public double ValidationFraction { get; init; } = 0.15;
+
+    /// <summary>Images: the largest epoch cap a trial may draw.</summary>
+    public int MaxEpochs { get; init; } = 30;
+
+    /// <summary>The task's name for the API and the pages: <c>image</c> for image searches.</summary>
+    public string TaskName => Kind == SearchKind.Images ? SearchNames.ImageTask : Task.Name();
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -77,6 +101,17 @@ public sealed record SearchSettings
         }
     }
 
+    /// <summary>The image experiment these settings describe.</summary>
+    public ImageExperimentOptions ImageOptions() => new()
+    {
+        Metric = Metric,
+        TestFraction = TestFraction,
+        ValidationFraction = ValidationFraction,
+        Seed = Seed,
+        MaxEpochs = MaxEpochs,
+        Device = Device.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>The experiment these settings describe, over <paramref name="data"/>.</summary>
     public TabularExperimentOptions ExperimentOptions() => new(Target)
     {
@@ -92,6 +127,9 @@ public sealed record SearchSettings
 /// <summary>The names the API and the pages use for tasks and metrics.</summary>
 public static class SearchNames
 {
+    /// <summary>The task of image searches.</summary>
+    public const string ImageTask = "image";
+
     public static string Name(this TabularTask task) => task switch
     {
         TabularTask.Binary => "binary",

@@ -11,10 +11,13 @@ public static class SearchStrategies
     /// Random search samples at random from the first trial; TPE and evolution first try each learner at its defaults
     /// (<see cref="TabularSearchSpace.StartingPoints"/>), then explore.
     /// </summary>
-    public static ISampler Sampler(SearchSettings settings, SearchSpace space) => settings.Strategy switch
+    public static ISampler Sampler(SearchSettings settings, SearchSpace space) => Sampler(settings, TabularSearchSpace.StartingPoints(space));
+
+    /// <summary>As <see cref="Sampler(SearchSettings, SearchSpace)"/>, starting from <paramref name="startingPoints"/> (a workload's).</summary>
+    public static ISampler Sampler(SearchSettings settings, IReadOnlyList<IReadOnlyDictionary<string, double>> startingPoints) => settings.Strategy switch
     {
         SearchStrategy.Random => new RandomSampler(),
-        _ => new WarmStartSampler(TabularSearchSpace.StartingPoints(space), Explorer(settings)),
+        _ => new WarmStartSampler(startingPoints, Explorer(settings)),
     };
 
     private static ISampler Explorer(SearchSettings settings) => settings.Strategy switch
@@ -32,11 +35,16 @@ public static class SearchStrategies
         }),
     };
 
-    /// <summary>The steps are the cross-validation folds: no pruning on the first fold alone.</summary>
-    public static IPruner Pruner(SearchSettings settings) => settings.Pruner switch
+    /// <summary>
+    /// Tabular steps are the cross-validation folds: no pruning on the first fold alone. Image steps are epochs: no
+    /// pruning in the first three, whose scores say little of where a network ends; ASHA's first rung at epoch 3.
+    /// </summary>
+    public static IPruner Pruner(SearchSettings settings) => (settings.Pruner, settings.Kind) switch
     {
-        SearchPrunerKind.None => new NopPruner(),
-        SearchPrunerKind.Asha => new SuccessiveHalvingPruner(new SuccessiveHalvingOptions(MinResource: 1, ReductionFactor: 3)),
+        (SearchPrunerKind.None, _) => new NopPruner(),
+        (SearchPrunerKind.Asha, SearchKind.Images) => new SuccessiveHalvingPruner(new SuccessiveHalvingOptions(MinResource: 3, ReductionFactor: 3)),
+        (SearchPrunerKind.Asha, _) => new SuccessiveHalvingPruner(new SuccessiveHalvingOptions(MinResource: 1, ReductionFactor: 3)),
+        (_, SearchKind.Images) => new MedianPruner(new PercentilePrunerOptions(StartupTrials: 3, WarmupSteps: 3)),
         _ => new MedianPruner(new PercentilePrunerOptions(StartupTrials: 5, WarmupSteps: 1)),
     };
 }

@@ -96,6 +96,25 @@ public static class ImageDecoder
         }
     }
 
+    /// <summary>A PNG of one image given as <c>[C, H, W]</c> bytes (C 1 or 3), as <see cref="ImagePixels"/> holds them.</summary>
+    public static byte[] EncodePng(ReadOnlySpan<byte> planar, int channels, int height, int width)
+    {
+        var plane = height * width;
+        var rgb = new byte[plane * 3];
+        for (var p = 0; p < plane; p++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                rgb[3 * p + c] = planar[(channels == 1 ? 0 : c) * plane + p];
+            }
+        }
+
+        using var image = Image.LoadPixelData<Rgb24>(rgb, width, height);
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+        return stream.ToArray();
+    }
+
     /// <summary>Interleaved RGB bytes of the image squeezed to size × size; whether every pixel is grey.</summary>
     private static byte[] Rgb(Image image, int size, out bool grey)
     {
