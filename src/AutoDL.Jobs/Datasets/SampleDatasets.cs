@@ -17,6 +17,7 @@ public static class SampleDatasets
     /// <summary>The samples and the names they are shown under; added in this order, so the list (newest first) starts with iris.</summary>
     public static readonly IReadOnlyList<(string File, string Name)> Files =
     [
+        ("digits-images.zip", "Handwritten digit images 8×8 (sample)"),
         ("digits.csv", "Handwritten digits 8×8 (sample)"),
         ("breast_cancer.csv", "Breast cancer diagnosis (sample)"),
         ("diabetes.csv", "Diabetes progression (sample)"),

@@ -112,9 +112,7 @@ public sealed class ModelRefitter(
             var trainingSeconds = watch.Elapsed.TotalSeconds;
             var microseconds = TimeImages(predictor, experiment);
             await WriteCardAsync(modelId, model, experiment, microseconds, cancellationToken);
-            await TabularOnnx.WriteCheckAsync(
-                TabularOnnxCheck.Unavailable("ONNX export of neural networks is not available in this version."),
-                Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
+            await ExportOnnxAsync(modelId, predictor.Network, experiment, cancellationToken);
             await StoreFileAsync(modelId, predictor, model.Test, trainingSeconds, microseconds, cancellationToken);
         }, cancellationToken);
 
@@ -255,6 +253,28 @@ public sealed class ModelRefitter(
         }
 
         await TabularOnnx.WriteCheckAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
+    }
+
+    /// <summary>Exports the network to ONNX, checked on (up to 256 of) the test images; a failing export leaves the model without ONNX, never failed.</summary>
+    private async Task ExportOnnxAsync(string modelId, SpecNetwork network, ImageExperiment experiment, CancellationToken cancellationToken)
+    {
+        var onnxPath = Path.Combine(dataFolder.Path, OnnxPath(modelId));
+        Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
+        NeuralOnnxCheck check;
+        try
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var rows = Enumerable.Range(0, Math.Min(NeuralOnnx.MaxCheckRows, experiment.Test.Count)).Select(i => (long)i).ToArray();
+            check = await NeuralOnnx.ExportAndCheckAsync(network, experiment.Test.Batch(rows), onnxPath, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Exporting model {ModelId} to ONNX failed", modelId);
+            File.Delete(onnxPath);
+            check = NeuralOnnxCheck.Unavailable($"Exporting to ONNX failed: {e.Message}");
+        }
+
+        await NeuralOnnx.WriteCheckAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
     }
 
     /// <summary>Marks a model Failed (its refit could not even start: the data did not load).</summary>

@@ -43,10 +43,10 @@ public sealed class RefitJob(AppDbContext db, ITrialStore store, ModelRefitter r
 
         var settings = SearchSettings.FromJson(search.SettingsJson);
         var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == settings.DatasetId, cancellationToken);
-        Learners.Tabular.TabularExperiment experiment;
+        SearchWorkload workload;
         try
         {
-            experiment = await SearchExperiments.LoadAsync(settings, dataset, dataFolder.Path, cancellationToken);
+            workload = await SearchExperiments.LoadWorkloadAsync(settings, dataset, dataFolder.Path, cancellationToken);
         }
         catch (SearchDataException e)
         {
@@ -54,6 +54,7 @@ public sealed class RefitJob(AppDbContext db, ITrialStore store, ModelRefitter r
             return;
         }
 
+        using var _ = workload;
         var stored = await store.GetSearchAsync(model.SearchId, cancellationToken);
         var trial = (await store.GetTrialsAsync(model.SearchId, cancellationToken)).SingleOrDefault(t => t.Number == model.TrialNumber);
         if (trial is null)
@@ -62,6 +63,6 @@ public sealed class RefitJob(AppDbContext db, ITrialStore store, ModelRefitter r
             return;
         }
 
-        await refitter.RefitAsync(modelId, experiment, stored.Spec.Space.ToExternal(trial.Params), cancellationToken);
+        await refitter.RefitAsync(modelId, workload, stored.Spec.Space.ToExternal(trial.Params), cancellationToken);
     }
 }

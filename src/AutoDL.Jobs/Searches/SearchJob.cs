@@ -24,7 +24,14 @@ public sealed class SearchJob(
 {
     [Queue(JobQueues.Cpu)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(string searchId, int worker, CancellationToken cancellationToken)
+    public Task RunAsync(string searchId, int worker, CancellationToken cancellationToken) => RunWorkerAsync(searchId, worker, cancellationToken);
+
+    /// <summary>The same worker, for GPU machines: image searches whose networks train on CUDA (queue <c>gpu</c>).</summary>
+    [Queue(JobQueues.Gpu)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task RunOnGpuAsync(string searchId, int worker, CancellationToken cancellationToken) => RunWorkerAsync(searchId, worker, cancellationToken);
+
+    private async Task RunWorkerAsync(string searchId, int worker, CancellationToken cancellationToken)
     {
         var search = await ReadAsync(db => db.SearchRows.AsNoTracking().SingleOrDefaultAsync(s => s.Id == searchId, cancellationToken));
         if (search is null)

@@ -5,6 +5,7 @@ using AutoDL.Data.Datasets;
 using AutoDL.Data.Search;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
+using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ namespace AutoDL.Jobs.Searches;
 /// </summary>
 public sealed class SearchLauncher(
     AppDbContext db, ITrialStore store, IBackgroundJobClient jobs, IChangePublisher changes,
-    SearchOptions options, TimeProvider clock)
+    SearchOptions options, TimeProvider clock, JobServers servers)
 {
     /// <summary>Checks <paramref name="request"/> and, when it is valid, creates the search and enqueues its workers.</summary>
     public async Task<SearchLaunch> LaunchAsync(SearchRequest request, string? userId, CancellationToken cancellationToken)
@@ -42,10 +43,20 @@ public sealed class SearchLauncher(
             .SetProperty(x => x.WorkersFinished, 0)
             .SetProperty(x => x.Status, SearchStatus.Queued), cancellationToken);
 
+        // Neural trials go to GPU workers where asked ('cuda', checked above) or where one listens ('auto').
+        var gpu = settings.Kind == SearchKind.Images
+            && (settings.Device == SearchDevice.Cuda || (settings.Device == SearchDevice.Auto && servers.AnyListeningOn(JobQueues.Gpu)));
         for (var worker = 0; worker < settings.Parallelism; worker++)
         {
             var number = worker;
-            jobs.Enqueue<SearchJob>(JobQueues.Cpu, job => job.RunAsync(id, number, CancellationToken.None));
+            if (gpu)
+            {
+                jobs.Enqueue<SearchJob>(JobQueues.Gpu, job => job.RunOnGpuAsync(id, number, CancellationToken.None));
+            }
+            else
+            {
+                jobs.Enqueue<SearchJob>(JobQueues.Cpu, job => job.RunAsync(id, number, CancellationToken.None));
+            }
         }
 
         changes.Publish(new Change(ChangeKind.Search, id));
@@ -91,10 +102,6 @@ public sealed class SearchLauncher(
         var strategy = ParseEnum<SearchStrategy>(request.Strategy, SearchStrategy.Tpe, "strategy", Add);
         var pruner = ParseEnum<SearchPrunerKind>(request.Pruner, SearchPrunerKind.Median, "pruner", Add);
         var device = ParseEnum<SearchDevice>(request.Device, SearchDevice.Auto, "device", Add);
-        if (device == SearchDevice.Cuda)
-        {
-            Add("device", "Tabular learners run on the CPU; 'cuda' is for image searches. Use 'auto' or 'cpu'.");
-        }
 
         var budget = Budget(request.Budget, Add);
         var parallelism = request.Parallelism ?? 1;
@@ -126,6 +133,7 @@ public sealed class SearchLauncher(
         }
 
         TabularTask? askedTask = null;
+        var askedImages = false;
         if (request.Task is { } taskName && !string.IsNullOrWhiteSpace(taskName))
         {
             askedTask = taskName.Trim().ToLowerInvariant() switch
@@ -135,11 +143,10 @@ public sealed class SearchLauncher(
                 "regression" => TabularTask.Regression,
                 _ => null,
             };
-            if (askedTask is null)
+            askedImages = taskName.Trim().Equals(SearchNames.ImageTask, StringComparison.OrdinalIgnoreCase);
+            if (askedTask is null && !askedImages)
             {
-                Add("task", taskName.Trim().Equals("image", StringComparison.OrdinalIgnoreCase)
-                    ? "An image task needs an image dataset (a zip of class folders), and image searches are not available yet."
-                    : $"'{taskName}' is not a task; choose among binary, multiclass, regression (or leave it out to infer it from the target).");
+                Add("task", $"'{taskName}' is not a task; choose among binary, multiclass, regression, image (or leave it out to infer it from the dataset and target).");
             }
         }
 
@@ -157,9 +164,13 @@ public sealed class SearchLauncher(
             {
                 Add("datasetId", $"No dataset has the id '{request.DatasetId}'.");
             }
-            else if (dataset.Kind != DatasetKind.Tabular)
+            else if (dataset.Kind == DatasetKind.Images)
             {
-                Add("datasetId", $"'{dataset.Name}' is an image dataset; image searches are not available yet.");
+                return ValidateImages(request, dataset, metric, strategy, pruner, device, budget, parallelism, testFraction, askedTask, errors, Add);
+            }
+            else if (askedImages)
+            {
+                Add("task", $"'{dataset.Name}' is a table; an image task needs an image dataset (a zip with one folder of images per class).");
             }
             else
             {
@@ -240,6 +251,11 @@ public sealed class SearchLauncher(
             }
         }
 
+        if (device == SearchDevice.Cuda)
+        {
+            Add("device", "Tabular learners run on the CPU; 'cuda' is for image searches. Use 'auto' or 'cpu'.");
+        }
+
         var result = errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
         if (result.Count > 0 || dataset is null || target is null || task is null || space is null || learners is null)
         {
@@ -265,6 +281,91 @@ public sealed class SearchLauncher(
             SensitiveColumns = sensitive,
         };
         return (settings, space, result);
+    }
+
+    /// <summary>
+    /// The settings of a search over an image dataset: a CNN over its class folders. The target is the class (any
+    /// target named must be <c>class</c>); tabular fields (folds, sensitive columns) do not apply.
+    /// </summary>
+    private (SearchSettings? Settings, SearchSpace? Space, IReadOnlyDictionary<string, string[]> Errors) ValidateImages(
+        SearchRequest request, DatasetRow dataset, TabularMetric? metric, SearchStrategy strategy, SearchPrunerKind pruner, SearchDevice device,
+        SearchBudgetSettings budget, int parallelism, double testFraction, TabularTask? askedTask, Dictionary<string, List<string>> errors,
+        Action<string, string> add)
+    {
+        var schema = dataset.ImageSchema();
+        var classes = schema.Classes.Count;
+        if (classes < 2)
+        {
+            add("datasetId", $"'{dataset.Name}' has {classes} class folder(s); an image search needs at least two classes to tell apart.");
+        }
+
+        if (schema.Classes.FirstOrDefault(c => c.Count < 3) is { } small)
+        {
+            add("datasetId", $"The class '{small.Name}' of '{dataset.Name}' has {small.Count} image(s); every class needs at least 3 (to train on, validate and test).");
+        }
+
+        if (askedTask is not null)
+        {
+            add("task", $"'{dataset.Name}' is an image dataset: its task is 'image' (classifying its images by folder), not {askedTask.Value.Name()}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(request.Target) && !string.Equals(request.Target.Trim(), "class", StringComparison.OrdinalIgnoreCase))
+        {
+            add("target", $"An image dataset predicts the class of each image (its folder): leave the target out or name it 'class', not '{request.Target}'.");
+        }
+
+        var task = classes == 2 ? TabularTask.Binary : TabularTask.Multiclass;
+        if (metric is { } m && !m.Fits(task))
+        {
+            var fitting = Enum.GetValues<TabularMetric>().Where(x => x.Fits(task)).Select(x => x.Name());
+            add("metric", $"{m.Name()} does not fit an image task of {classes} classes; choose among {string.Join(", ", fitting)}.");
+        }
+
+        var learners = request.Learners?.Select(l => (l ?? "").Trim().ToLowerInvariant()).ToList() ?? [NeuralLearners.Cnn];
+        if (learners.Count == 0 || learners.Any(l => l != NeuralLearners.Cnn))
+        {
+            add("learners", $"Image searches search convolutional networks: learners may be [\"{NeuralLearners.Cnn}\"] (or left out), not [{string.Join(", ", learners.Select(l => $"\"{l}\""))}].");
+        }
+
+        if (request.Folds is not null)
+        {
+            add("folds", "Image searches validate on a held-out part of the training images, not on folds: leave folds out.");
+        }
+
+        if (request.SensitiveColumns is { Count: > 0 })
+        {
+            add("sensitiveColumns", "An image dataset has no columns; leave sensitive columns out.");
+        }
+
+        if (device == SearchDevice.Cuda && !servers.AnyListeningOn(JobQueues.Gpu))
+        {
+            add("device", "No worker listens on the 'gpu' queue, so no trial could run on CUDA. Start a GPU worker (AutoDL__Hangfire__Queues__0=gpu, built with -p:AutoDLTorchDevice=cuda), or use 'auto' or 'cpu'.");
+        }
+
+        var result = errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+        if (result.Count > 0)
+        {
+            return (null, null, result);
+        }
+
+        var settings = new SearchSettings
+        {
+            DatasetId = dataset.Id,
+            Target = "class",
+            Task = task,
+            Kind = SearchKind.Images,
+            Metric = metric ?? TabularMetric.Accuracy,
+            Strategy = strategy,
+            Learners = [NeuralLearners.Cnn],
+            Budget = budget,
+            Parallelism = parallelism,
+            Device = device,
+            Seed = request.Seed ?? Random.Shared.Next(),
+            Pruner = pruner,
+            TestFraction = testFraction,
+            Folds = 0,
+        };
+        return (settings, NeuralSearchSpace.ForImages(settings.MaxEpochs), result);
     }
 
     private SearchBudgetSettings Budget(SearchBudgetRequest? request, Action<string, string> add)

@@ -12,6 +12,7 @@ public static class SearchServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection(SearchOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
         services.AddSingleton(configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions());
         services.AddSingleton(configuration.GetSection(EnsembleOptions.Section).Get<EnsembleOptions>() ?? new EnsembleOptions());
+        services.AddSingleton<JobServers>();
         services.AddScoped<SearchLauncher>();
         services.AddScoped<SearchQueries>();
         services.AddScoped<ModelService>();

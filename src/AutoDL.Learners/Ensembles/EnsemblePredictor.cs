@@ -144,7 +144,9 @@ public sealed class EnsemblePredictor : ITabularPredictor
     /// <summary>Loads a model zip: an ensemble's or one model's (<see cref="TabularPredictor.LoadAsync"/>).</summary>
     /// <exception cref="InvalidDataException">The file is neither.</exception>
     public static async Task<ITabularPredictor> LoadAnyAsync(string path, CancellationToken cancellationToken) =>
-        IsEnsemble(path) ? await LoadAsync(path, cancellationToken) : await TabularPredictor.LoadAsync(path, cancellationToken);
+        IsEnsemble(path) ? await LoadAsync(path, cancellationToken)
+        : Neural.NeuralPredictor.IsNeuralModel(path) ? await Neural.NeuralPredictor.LoadAsync(path, cancellationToken)
+        : await TabularPredictor.LoadAsync(path, cancellationToken);
 
     /// <exception cref="InvalidDataException">The file is not an ensemble saved by AutoDL.</exception>
     public static async Task<EnsemblePredictor> LoadAsync(string path, CancellationToken cancellationToken)

@@ -75,6 +75,15 @@ public sealed class SearchHarness : IAsyncDisposable
         return result.Dataset;
     }
 
+    /// <summary>Uploads a zip of image folders as a dataset, through the product's own upload path.</summary>
+    public async Task<DatasetRow> AddImagesAsync(string name, byte[] zip)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        using var content = new MemoryStream(zip);
+        var result = await scope.ServiceProvider.GetRequiredService<DatasetIngest>().IngestAsync(content, $"{name}.zip", name, "tester", CancellationToken.None);
+        return result.Dataset;
+    }
+
     public Task<DatasetRow> AddIrisAsync() => AddDatasetAsync("iris", File.ReadAllText(IrisPath));
 
     public static string IrisPath => Path.Combine(AutoDLPaths.LocateContentRoot(), "samples", "iris.csv");
