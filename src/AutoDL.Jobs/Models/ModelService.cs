@@ -27,6 +27,13 @@ public sealed record ModelDetails(
     /// <summary>Whether the model downloads as ONNX, and if not why; set for one model (<c>GET /api/v1/models/{id}</c>), absent from the leaderboard.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ModelOnnx? Onnx { get; init; }
+
+    /// <summary>
+    /// Neural models: the model card (layers, parameters, multiply-adds, latency, curves per epoch, misclassified test
+    /// images, served at <c>/api/v1/models/{id}/misclassified/{file}</c>); set for one model, absent otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public NeuralModelCard? Network { get; init; }
 }
 
 /// <summary>
@@ -103,7 +110,36 @@ public sealed partial class ModelService(
         }
 
         var settings = await SettingsAsync([row.SearchId], cancellationToken);
-        return View(row, settings.GetValueOrDefault(row.SearchId)) with { Onnx = await OnnxAsync(row, cancellationToken) };
+        return View(row, settings.GetValueOrDefault(row.SearchId)) with
+        {
+            Onnx = await OnnxAsync(row, cancellationToken),
+            Network = await CardAsync(row, cancellationToken),
+        };
+    }
+
+    /// <summary>A neural model's card, as its refit wrote it; null for other models and unready ones.</summary>
+    private async Task<NeuralModelCard?> CardAsync(ModelRow row, CancellationToken cancellationToken)
+    {
+        var path = FullPath(ModelRefitter.NeuralCardPath(row.Id));
+        if (row.State != ModelState.Ready || !File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<NeuralModelCard>(stream, ModelJson.Options, cancellationToken);
+    }
+
+    /// <summary>A misclassified test image of a neural model (a PNG its refit wrote); null when there is no such file.</summary>
+    public async Task<string?> MisclassifiedImageAsync(string modelId, string file, CancellationToken cancellationToken)
+    {
+        if (!SafeFile().IsMatch(file) || !await db.Models.AnyAsync(m => m.Id == modelId, cancellationToken))
+        {
+            return null;
+        }
+
+        var path = FullPath($"{ModelRefitter.MisclassifiedFolder(modelId)}/{file}");
+        return File.Exists(path) ? path : null;
     }
 
     /// <summary>The ONNX form of a model: what its refit's export check recorded (<see cref="ModelRefitter.OnnxCheckPath"/>).</summary>
@@ -359,6 +395,9 @@ public sealed partial class ModelService(
         var safe = UnsafeRun().Replace(name, "-").Trim('-', '.');
         return safe.Length == 0 ? "model" : safe;
     }
+
+    [GeneratedRegex("^[0-9]{1,4}\\.png$")]
+    private static partial Regex SafeFile();
 
     /// <summary>Characters a file name should not carry, each run of them becoming one hyphen.</summary>
     [GeneratedRegex(@"[^\p{L}\p{Nd}_.]+")]
