@@ -42,6 +42,9 @@ public sealed record Trial
     /// <summary>The single objective's value (Complete trials of single-objective searches).</summary>
     public double? Value => Values is [var v] ? v : null;
 
+    /// <summary>The first objective's value (Complete trials): the metric of a search that also minimises latency or size.</summary>
+    public double? Primary => Values is { Count: > 0 } values ? values[0] : null;
+
     /// <summary>The last reported intermediate value, which stands for a pruned trial when samplers rank trials.</summary>
     public IntermediateValue? LastIntermediate => Intermediate.Count == 0 ? null : Intermediate.MaxBy(i => i.Step);
 }

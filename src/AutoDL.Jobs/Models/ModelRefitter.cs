@@ -51,7 +51,7 @@ public sealed class ModelRefitter(
             TrialNumber = trial.Number,
             Learner = parameters.TryGetValue(TabularParameters.Learner, out var learner) ? learner.ToString() ?? "" : "",
             ParamsJson = ModelJson.Parameters(parameters),
-            ValidationValue = trial.Value,
+            ValidationValue = trial.Primary,
             State = ModelState.Queued,
             IsBest = isBest,
             CreatedAt = now,

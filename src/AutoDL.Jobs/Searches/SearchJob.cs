@@ -4,6 +4,7 @@ using AutoDL.Data.Search;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Models;
+using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ namespace AutoDL.Jobs.Searches;
 /// </summary>
 public sealed class SearchJob(
     IServiceScopeFactory scopes, PublishingTrialStore store, ModelRefitter refitter, SearchEnsembler ensembler, IChangePublisher changes,
-    DataFolder dataFolder, SearchOptions options, TimeProvider clock, ILogger<SearchJob> logger)
+    DataFolder dataFolder, SearchOptions options, NeuralOptions neural, TimeProvider clock, ILogger<SearchJob> logger)
 {
     [Queue(JobQueues.Cpu)]
     [AutomaticRetry(Attempts = 0)]
@@ -97,6 +98,11 @@ public sealed class SearchJob(
 
         using (workload)
         {
+            if (workload is ImageWorkload)
+            {
+                NeuralThreads.Use(neural.Threads(settings.Parallelism));
+            }
+
             await WorkAsync(searchId, settings, workload, worker, cancellationToken);
         }
     }
@@ -159,7 +165,7 @@ public sealed class SearchJob(
         var stored = await store.GetSearchAsync(searchId, cancellationToken);
         var trials = await store.GetTrialsAsync(searchId, cancellationToken);
         var direction = stored.Spec.Directions[0];
-        var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Primary is not null).ToList();
         if (complete.Count == 0)
         {
             // A trial the time budget cut short is Pruned with its reason: when that is all there is, say so.
@@ -173,7 +179,14 @@ public sealed class SearchJob(
             return;
         }
 
-        var best = direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!;
+        // The metric decides; a multi-objective search's other objectives are on its Pareto front, whose members refit on request.
+        var best = direction == Direction.Maximize ? complete.MaxBy(t => t.Primary!.Value)! : complete.MinBy(t => t.Primary!.Value)!;
+        if (stored.Spec.Directions.Count > 1)
+        {
+            // Of the trials tied on the metric, one on the front: no tie may be smaller and faster than the winner.
+            var front = MultiObjective.ParetoFront(complete, stored.Spec.Directions);
+            best = front.Where(t => t.Primary == best.Primary).MinBy(t => t.Number) ?? best;
+        }
         var (model, _) = await ReadAsync(db => ModelRefitter.EnsureModelAsync(
             db, searchId, best, stored.Spec.Space, isBest: true, search.CreatedBy, clock.GetUtcNow().UtcDateTime, cancellationToken));
         await ReadAsync(db => db.Models.Where(m => m.Id == model.Id)

@@ -19,7 +19,7 @@ namespace AutoDL.Jobs.Searches;
 /// </summary>
 public sealed class SearchLauncher(
     AppDbContext db, ITrialStore store, IBackgroundJobClient jobs, IChangePublisher changes,
-    SearchOptions options, TimeProvider clock, JobServers servers)
+    SearchOptions options, NeuralOptions neural, TimeProvider clock, JobServers servers)
 {
     /// <summary>Checks <paramref name="request"/> and, when it is valid, creates the search and enqueues its workers.</summary>
     public async Task<SearchLaunch> LaunchAsync(SearchRequest request, string? userId, CancellationToken cancellationToken)
@@ -33,7 +33,8 @@ public sealed class SearchLauncher(
 
         var direction = (settings.Metric ?? TabularMetric.Accuracy).Direction();
         var budget = new Budget(settings.Budget.Trials, settings.Budget.Seconds is { } s ? TimeSpan.FromSeconds(s) : null);
-        var id = await store.CreateSearchAsync(new SearchSpec(space, [direction], settings.Seed, budget), cancellationToken);
+        IReadOnlyList<Direction> directions = [direction, .. settings.Objectives.Select(_ => Direction.Minimize)];
+        var id = await store.CreateSearchAsync(new SearchSpec(space, directions, settings.Seed, budget), cancellationToken);
         var json = settings.ToJson();
         await db.SearchRows.Where(r => r.Id == id).ExecuteUpdateAsync(r => r
             .SetProperty(x => x.DatasetId, settings.DatasetId)
@@ -256,6 +257,16 @@ public sealed class SearchLauncher(
             Add("device", "Tabular learners run on the CPU; 'cuda' is for image searches. Use 'auto' or 'cpu'.");
         }
 
+        if (request.Objectives is { Count: > 0 })
+        {
+            Add("objectives", "Objectives besides the metric (latency, params) are for image searches; a tabular search optimises its metric alone.");
+        }
+
+        if (strategy == SearchStrategy.Nsga2)
+        {
+            Add("strategy", "NSGA-II is for multi-objective image searches; choose tpe, evolution or random.");
+        }
+
         var result = errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
         if (result.Count > 0 || dataset is null || target is null || task is null || space is null || learners is null)
         {
@@ -327,6 +338,26 @@ public sealed class SearchLauncher(
             add("learners", $"Image searches search convolutional networks: learners may be [\"{NeuralLearners.Cnn}\"] (or left out), not [{string.Join(", ", learners.Select(l => $"\"{l}\""))}].");
         }
 
+        var objectives = request.Objectives?.Select(o => (o ?? "").Trim().ToLowerInvariant()).ToList() ?? [];
+        if (objectives.FirstOrDefault(o => !NeuralObjectives.All.Contains(o)) is { } unknown)
+        {
+            add("objectives", $"'{unknown}' is not an objective; besides the metric a search may minimise {string.Join(" and ", NeuralObjectives.All)}.");
+        }
+        else if (objectives.Distinct().Count() != objectives.Count)
+        {
+            add("objectives", "Name each objective once.");
+        }
+
+        if (objectives.Count > 0 && request.Strategy is { } asked && !string.IsNullOrWhiteSpace(asked) && strategy is not (SearchStrategy.Nsga2 or SearchStrategy.Random))
+        {
+            add("strategy", $"A search with objectives besides its metric needs a multi-objective strategy: nsga2 (the default) or random, not {asked}.");
+        }
+
+        if (objectives.Count == 0 && strategy == SearchStrategy.Nsga2)
+        {
+            add("strategy", "NSGA-II is for searches with several objectives: add objectives (latency, params) or choose tpe, evolution or random.");
+        }
+
         if (request.Folds is not null)
         {
             add("folds", "Image searches validate on a held-out part of the training images, not on folds: leave folds out.");
@@ -355,7 +386,8 @@ public sealed class SearchLauncher(
             Task = task,
             Kind = SearchKind.Images,
             Metric = metric ?? TabularMetric.Accuracy,
-            Strategy = strategy,
+            Strategy = objectives.Count > 0 && string.IsNullOrWhiteSpace(request.Strategy) ? SearchStrategy.Nsga2 : strategy,
+            Objectives = [.. NeuralObjectives.All.Where(objectives.Contains)],
             Learners = [NeuralLearners.Cnn],
             Budget = budget,
             Parallelism = parallelism,
@@ -364,6 +396,7 @@ public sealed class SearchLauncher(
             Pruner = pruner,
             TestFraction = testFraction,
             Folds = 0,
+            MaxEpochs = Math.Max(2, neural.MaxEpochs),
         };
         return (settings, NeuralSearchSpace.ForImages(settings.MaxEpochs), result);
     }

@@ -38,3 +38,22 @@ public sealed record SearchOptions
     /// <summary>Fewest data rows a dataset needs before a search may learn from it.</summary>
     public int MinRows { get; init; } = 10;
 }
+
+/// <summary>How neural networks train. Bound from <c>AutoDL:Neural</c>.</summary>
+public sealed record NeuralOptions
+{
+    public const string Section = "AutoDL:Neural";
+
+    /// <summary>
+    /// Threads one trial's tensor operations use (TorchSharp's intra-op threads, one setting per process); 0: the
+    /// machine's cores shared among the search's workers, so parallel trials do not oversubscribe the cores.
+    /// </summary>
+    public int ThreadsPerTrial { get; init; }
+
+    /// <summary>The largest epoch cap an image search's trials may draw.</summary>
+    public int MaxEpochs { get; init; } = 30;
+
+    /// <summary>The threads for a search with <paramref name="parallelism"/> workers on this machine.</summary>
+    public int Threads(int parallelism) =>
+        ThreadsPerTrial > 0 ? ThreadsPerTrial : Math.Max(1, Environment.ProcessorCount / Math.Max(1, parallelism));
+}

@@ -29,6 +29,15 @@ public sealed record TrialDetails(
     int Number, string State, IReadOnlyDictionary<string, object> Params, double? Value, IReadOnlyList<double>? Values,
     IReadOnlyList<IntermediateView> Intermediate, double? DurationMs, string? Worker, string? Error);
 
+/// <summary>A trial on a search's Pareto front: its values (metric first, then the other objectives), parameters and model, if refitted.</summary>
+public sealed record ParetoTrial(int Number, IReadOnlyList<double> Values, IReadOnlyDictionary<string, object> Params, string? ModelId);
+
+/// <summary>
+/// The trials no other complete trial beats on every objective at once: <see cref="Objectives"/> names the values
+/// (the metric, then <c>latency</c> and <c>params</c> where asked), <see cref="Directions"/> says which way each is better.
+/// </summary>
+public sealed record ParetoFront(IReadOnlyList<string> Objectives, IReadOnlyList<string> Directions, IReadOnlyList<ParetoTrial> Trials);
+
 /// <summary>Reads searches and their trials for the API and the pages.</summary>
 public sealed class SearchQueries(AppDbContext db, ITrialStore store)
 {
@@ -73,18 +82,44 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
 
         var trials = await store.GetTrialsAsync(searchId, cancellationToken);
         var direction = Direction(row);
-        var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Primary is not null).ToList();
         var best = complete.Count == 0 ? null
-            : direction == Core.Search.Direction.Maximize ? complete.MaxBy(t => t.Value!.Value) : complete.MinBy(t => t.Value!.Value);
+            : direction == Core.Search.Direction.Maximize ? complete.MaxBy(t => t.Primary!.Value) : complete.MinBy(t => t.Primary!.Value);
         var settings = Settings(row);
         return new SearchDetails(
             row.Id, StatusName(row.Status), settings?.TaskName, settings?.Metric?.Name(), direction.Name(),
             complete.Count, trials.Count(t => t.State == TrialState.Pruned), trials.Count(t => t.State == TrialState.Failed),
             trials.Count(t => t.State == TrialState.Running),
-            best?.Number, best?.Value, row.BestModelId,
+            best?.Number, best?.Primary, row.BestModelId,
             Utc(row.CreatedAt), row.StartedAt is { } s ? Utc(s) : null, row.FinishedAt is { } f ? Utc(f) : null, row.Error,
             row.DatasetId, settings?.Target, settings,
             settings is null ? null : JsonDocument.Parse(settings.ToJson()).RootElement.Clone());
+    }
+
+    /// <summary>The search's Pareto front over its objectives (for a single-objective search: its best trials); null when no search has that id.</summary>
+    public async Task<ParetoFront?> GetParetoAsync(string searchId, CancellationToken cancellationToken)
+    {
+        var row = await db.SearchRows.AsNoTracking().SingleOrDefaultAsync(s => s.Id == searchId && s.SettingsJson != null, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var search = await store.GetSearchAsync(searchId, cancellationToken);
+        var directions = search.Spec.Directions;
+        var settings = Settings(row);
+        var complete = (await store.GetTrialsAsync(searchId, cancellationToken))
+            .Where(t => t.State == TrialState.Complete && t.Values is { } v && v.Count == directions.Count)
+            .ToList();
+        var front = MultiObjective.ParetoFront(complete, directions).OrderBy(t => t.Number).ToList();
+        var numbers = front.Select(t => t.Number).ToList();
+        var models = await db.Models.AsNoTracking().Where(m => m.SearchId == searchId && numbers.Contains(m.TrialNumber))
+            .ToDictionaryAsync(m => m.TrialNumber, m => m.Id, cancellationToken);
+        IReadOnlyList<string> objectives = [settings?.Metric?.Name() ?? "metric", .. settings?.Objectives ?? []];
+        return new ParetoFront(
+            objectives,
+            [.. directions.Select(d => d.Name())],
+            [.. front.Select(t => new ParetoTrial(t.Number, t.Values!, search.Spec.Space.ToExternal(t.Params), models.GetValueOrDefault(t.Number)))]);
     }
 
     /// <summary>Every trial in number order; null when no search has that id.</summary>
@@ -105,7 +140,7 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
             t.Number,
             t.State.ToString().ToLowerInvariant(),
             search.Spec.Space.ToExternal(t.Params),
-            t.Value,
+            t.Primary,
             t.Values,
             t.Intermediate.Select(i => new IntermediateView(i.Step, i.Value)).ToList(),
             t.FinishedAt is { } end ? (end - t.StartedAt).TotalMilliseconds : null,

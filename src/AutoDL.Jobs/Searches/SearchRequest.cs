@@ -21,7 +21,13 @@ public sealed record SearchRequest
     /// </summary>
     public string? Metric { get; init; }
 
-    /// <summary><c>tpe</c> (default), <c>evolution</c> or <c>random</c>.</summary>
+    /// <summary>
+    /// Image searches: objectives minimised beside the metric, <c>latency</c> (ms per image on the CPU) and
+    /// <c>params</c> (the network's parameter count); any makes the search multi-objective (NSGA-II).
+    /// </summary>
+    public IReadOnlyList<string>? Objectives { get; init; }
+
+    /// <summary><c>tpe</c> (default), <c>evolution</c>, <c>random</c>, or <c>nsga2</c> (the default of multi-objective searches).</summary>
     public string? Strategy { get; init; }
 
     /// <summary>Null: every learner that fits the task.</summary>

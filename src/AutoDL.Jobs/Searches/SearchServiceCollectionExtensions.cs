@@ -11,6 +11,7 @@ public static class SearchServiceCollectionExtensions
     {
         services.AddSingleton(configuration.GetSection(SearchOptions.Section).Get<SearchOptions>() ?? new SearchOptions());
         services.AddSingleton(configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions());
+        services.AddSingleton(configuration.GetSection(NeuralOptions.Section).Get<NeuralOptions>() ?? new NeuralOptions());
         services.AddSingleton(configuration.GetSection(EnsembleOptions.Section).Get<EnsembleOptions>() ?? new EnsembleOptions());
         services.AddSingleton<JobServers>();
         services.AddScoped<SearchLauncher>();

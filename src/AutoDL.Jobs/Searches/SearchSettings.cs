@@ -11,6 +11,9 @@ public enum SearchStrategy
     Tpe,
     Evolution,
     Random,
+
+    /// <summary>NSGA-II, for searches with more than one objective.</summary>
+    Nsga2,
 }
 
 /// <summary>How a search stops poor trials early; the steps are the cross-validation folds.</summary>
@@ -78,6 +81,9 @@ public sealed record SearchSettings
     /// <summary>Images: the largest epoch cap a trial may draw.</summary>
     public int MaxEpochs { get; init; } = 30;
 
+    /// <summary>Image searches: objectives minimised beside the metric (<see cref="NeuralObjectives"/>), in the order of the trials' values after it.</summary>
+    public IReadOnlyList<string> Objectives { get; init; } = [];
+
     /// <summary>The task's name for the API and the pages: <c>image</c> for image searches.</summary>
     public string TaskName => Kind == SearchKind.Images ? SearchNames.ImageTask : Task.Name();
 
@@ -110,6 +116,7 @@ public sealed record SearchSettings
         Seed = Seed,
         MaxEpochs = MaxEpochs,
         Device = Device.ToString().ToLowerInvariant(),
+        Objectives = Objectives,
     };
 
     /// <summary>The experiment these settings describe, over <paramref name="data"/>.</summary>

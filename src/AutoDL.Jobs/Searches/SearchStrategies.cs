@@ -17,6 +17,7 @@ public static class SearchStrategies
     public static ISampler Sampler(SearchSettings settings, IReadOnlyList<IReadOnlyDictionary<string, double>> startingPoints) => settings.Strategy switch
     {
         SearchStrategy.Random => new RandomSampler(),
+        SearchStrategy.Nsga2 => new WarmStartSampler(startingPoints, new NsgaIISampler()),
         _ => new WarmStartSampler(startingPoints, Explorer(settings)),
     };
 

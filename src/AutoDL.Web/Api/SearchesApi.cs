@@ -39,6 +39,9 @@ public static class SearchesApi
         searches.MapGet("/{id}/trials", async (string id, SearchQueries queries, CancellationToken ct) =>
             await queries.GetTrialsAsync(id, ct) is { } trials ? Results.Ok(trials) : NoSearch(id));
 
+        searches.MapGet("/{id}/pareto", async (string id, SearchQueries queries, CancellationToken ct) =>
+            await queries.GetParetoAsync(id, ct) is { } front ? Results.Ok(front) : NoSearch(id));
+
         searches.MapPost("/{id}/cancel", async (string id, SearchLauncher launcher, SearchQueries queries, CancellationToken ct) =>
             await launcher.CancelAsync(id, ct) switch
             {

@@ -68,4 +68,43 @@ public sealed class ImageSearchTests
         var tabular = await harness.LaunchAsync(new SearchRequest { DatasetId = iris.Id, Target = "species", Task = "image" });
         Assert.Contains("image dataset", tabular.Errors["task"][0]);
     }
+
+    [Fact]
+    public async Task AMultiObjectiveImageSearchMeasuresLatencyAndSizeAndKeepsAParetoFront()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var images = await harness.AddImagesAsync("bars", BarImages.Zip(20));
+        var launch = await harness.LaunchAsync(new SearchRequest
+        {
+            DatasetId = images.Id, Objectives = ["params", "latency"], Budget = new SearchBudgetRequest(Trials: 2, Seconds: 120), Seed = 5,
+        });
+        Assert.True(launch.Started, string.Join("; ", launch.Errors.SelectMany(e => e.Value)));
+
+        await harness.RunWorkersAsync(launch.SearchId!);
+
+        var search = await harness.WithAsync<SearchQueries, SearchDetails?>(q => q.GetAsync(launch.SearchId!, CancellationToken.None));
+        Assert.True(search!.Status == "completed", search.Error);
+        Assert.Equal(SearchStrategy.Nsga2, search.Settings!.Strategy);
+        var front = await harness.WithAsync<SearchQueries, ParetoFront?>(q => q.GetParetoAsync(launch.SearchId!, CancellationToken.None));
+        Assert.Equal(["accuracy", "latency", "params"], front!.Objectives);
+        Assert.Equal(["maximize", "minimize", "minimize"], front.Directions);
+        Assert.NotEmpty(front.Trials);
+        Assert.All(front.Trials, t =>
+        {
+            Assert.Equal(3, t.Values.Count);
+            Assert.True(t.Values[1] > 0, "A measured latency.");
+            Assert.True(t.Values[2] >= 1000, "A parameter count.");
+        });
+        Assert.Contains(front.Trials, t => t.ModelId == search.BestModelId);
+    }
+
+    [Fact]
+    public async Task ObjectivesBesidesTheMetricAreRefusedForTables()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var iris = await harness.AddIrisAsync();
+        var launch = await harness.LaunchAsync(new SearchRequest { DatasetId = iris.Id, Target = "species", Objectives = ["latency"], Strategy = "nsga2" });
+        Assert.Contains("objectives", launch.Errors.Keys);
+        Assert.Contains("strategy", launch.Errors.Keys);
+    }
 }
