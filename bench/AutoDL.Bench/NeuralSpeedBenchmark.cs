@@ -73,6 +73,16 @@ public static class NeuralSpeedBenchmark
             return 2;
         }
 
+        // The trainer runs its epochs on thread-pool threads; torch.set_num_threads sets the calling thread's OpenMP team
+        // size, so the thread count also goes into the environment libgomp and MKL read when libtorch loads (the first
+        // torch call, below; .NET's own environment block is not the C library's, hence setenv).
+        if (OperatingSystem.IsLinux())
+        {
+            var text = threads.ToString(CultureInfo.InvariantCulture);
+            _ = SetEnv("OMP_NUM_THREADS", text, 1);
+            _ = SetEnv("MKL_NUM_THREADS", text, 1);
+        }
+
         set_num_threads(threads);
         // Steps per epoch: a quarter of the timed steps (rounded up), so every run trains TimedEpochs + 1 epochs, fewer
         // than the trainer's patience of 4 epochs without improvement can cut short.
@@ -185,11 +195,12 @@ public static class NeuralSpeedBenchmark
             // The matmul rate right after the run, so that the share compares two rates of the same moment of a shared machine.
             var mine = new Measure(ourSteps * c.Batch / ourSeconds, ourSteps, ourSeconds, c.Key == "mlp" ? MatmulGflops(threads) : double.NaN);
             ours.Add(mine);
+            Console.Error.WriteLine($"[bench] {c.Name} run {r + 1}: ours {mine.SamplesPerSecond:N0}/s ({mine.Steps} steps in {mine.Seconds:0.00} s, "
+                + $"batches {Pct(timed.Sum(e => e.LoadSeconds) / ourSeconds)} of it)");
+
             var loop = BareLoop(c, train, optimizer, c.StepsPerEpoch, c.StepsPerEpoch * TimedEpochs, seed + r);
             bare.Add(loop);
             Console.Error.WriteLine($"[bench] {c.Name} run {r + 1}: bare TorchSharp loop {loop.SamplesPerSecond:N0}/s");
-            Console.Error.WriteLine($"[bench] {c.Name} run {r + 1}: ours {mine.SamplesPerSecond:N0}/s ({mine.Steps} steps in {mine.Seconds:0.00} s, "
-                + $"batches {Pct(timed.Sum(e => e.LoadSeconds) / ourSeconds)} of it)");
 
             if (oursOnly)
             {
@@ -243,6 +254,7 @@ public static class NeuralSpeedBenchmark
         // idle threads sleep instead of spinning against OpenBLAS's own (spinning made its steps 2-5× slower here).
         start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(request);
         using var python = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {TorchPython}.");
@@ -295,7 +307,7 @@ public static class NeuralSpeedBenchmark
         Console.WriteLine();
         foreach (var o in outcomes.Where(o => o.Theirs.Count == 0))
         {
-            Console.WriteLine($"{o.Case.Name,-31}  batch {o.Case.Batch,3}  threads {threads}  ours {o.OursRate,7:N0}/s  (PyTorch not run)");
+            Console.WriteLine($"{o.Case.Name,-31}  batch {o.Case.Batch,3}  threads {threads}  ours {o.OursRate,7:N0}/s  bare TorchSharp loop {o.BareRate,7:N0}/s  (PyTorch not run)");
         }
 
         foreach (var o in outcomes.Where(o => o.Theirs.Count > 0))
@@ -331,6 +343,9 @@ public static class NeuralSpeedBenchmark
                 + $"{Stats.Median([.. mlp.Theirs.Select(t => t.MatmulGflops)]):0.0} GFLOP/s");
         }
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
 
     private static string Pct(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
