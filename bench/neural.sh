@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Our neural training speed against PyTorch 1.13 (Debian's python3-torch, installed here when missing, as root): the
 # reference MLP 784-1024-1024-10 and the default residual CNN, the same networks, data, batch, threads and optimizer.
-# Usage: bench/neural.sh [speed] [--threads N] [--steps K] [--repeats 3] [--networks mlp,cnn] [--mlp-batch 128] [--cnn-batch 64]
+# Usage: bench/neural.sh [speed] [--threads N (cores)] [--steps K (80 MLP, 24 CNN)] [--repeats 3] [--networks mlp,cnn]
+#                        [--mlp-batch 128] [--cnn-batch 64] [--optimizer adam|sgd] [--seed 0] [--ours-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "speed" ]; then shift; fi
