@@ -20,13 +20,13 @@ public sealed class NeuralModelCardTests
         Parameters: 15050,
         MultiplyAdds: 314368,
         LatencyMilliseconds: 0.42,
-        BestEpoch: 2,
+        BestEpoch: 1,
         LoadShare: 0.125,
         Epochs:
         [
-            new EpochRecord(1, 1.9, 0.61, 1.2, 0.5, 0.05),
-            new EpochRecord(2, 0.8, 0.93, 0.4, 0.5, 0.05),
-            new EpochRecord(3, 0.5, 0.92, 0.45, 0.5, 0.05),
+            new EpochRecord(0, 1.9, 0.61, 1.2, 0.5, 0.05),
+            new EpochRecord(1, 0.8, 0.93, 0.4, 0.5, 0.05),
+            new EpochRecord(2, 0.5, 0.92, 0.45, 0.5, 0.05),
         ],
         Misclassified: misclassified ??
         [
@@ -59,7 +59,7 @@ public sealed class NeuralModelCardTests
     }
 
     [Fact]
-    public async Task TheCardDrawsTrainAndValidationLossAndTheValidationScorePerEpoch()
+    public async Task TheCardDrawsTrainAndValidationLossAndTheValidationScorePerEpochCountedFromOne()
     {
         await using var context = MudBunitContext.Create();
 

@@ -40,12 +40,14 @@ public sealed class TryImageTests
         var view = context.Render<TryImage>(p => p
             .Add(t => t.ModelId, "m1")
             .Add(t => t.Predict, _ => Task.FromResult(ModelResult<IReadOnlyList<PredictionView>>.Invalid(
-                "Row 0, column 'image': the image cannot be decoded: unknown format.",
-                new Dictionary<string, string[]> { ["rows[0].image"] = ["Row 0, column 'image': the image cannot be decoded: unknown format."] }))));
+                "Row 0, column 'image': the image cannot be decoded: it is not a PNG, JPEG, BMP, GIF or WebP image, or it is damaged.",
+                new Dictionary<string, string[]> { ["rows[0].image"] = ["Row 0, column 'image': the image cannot be decoded: it is not a PNG, JPEG, BMP, GIF or WebP image, or it is damaged."] }))));
 
         view.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("hello", "notes.txt", contentType: "text/plain"));
 
-        view.WaitForAssertion(() => Assert.Contains("'notes.txt' could not be read as an image", view.Find("[data-testid=try-image-error]").TextContent));
+        view.WaitForAssertion(() => Assert.Equal(
+            "'notes.txt' could not be read as an image: it is not a PNG, JPEG, BMP, GIF or WebP image, or it is damaged.",
+            view.Find("[data-testid=try-image-error]").TextContent.Trim()));
         Assert.Empty(view.FindAll("[data-testid=try-image-prediction]"));
         Assert.Empty(view.FindAll("[data-testid=try-image-preview]"));
     }
