@@ -105,4 +105,15 @@ public sealed class ModelChartsTests
         Assert.Empty(charts.FindAll("svg"));
         Assert.Contains("one class only", charts.Find("[data-testid=no-curves]").TextContent);
     }
+
+    [Fact]
+    public async Task AnImageModelsChartsSpeakOfTestImagesNotRows()
+    {
+        await using var context = MudBunitContext.Create();
+
+        var charts = context.Render<ModelCharts>(p => p.Add(c => c.Evaluation, Binary()).Add(c => c.Unit, "image"));
+
+        Assert.Contains("'yes' against 'no' on 12 test images", charts.Markup);
+        Assert.Contains("no image predicted as the class", charts.Find("[data-testid=roc-curve]").InnerHtml);
+    }
 }

@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using AutoDL.Jobs.Searches;
+using AutoDL.Web.Components.Searches;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoDL.Web.Tests.Components.Searches;
+
+public sealed class StartSearchFormTests
+{
+    private static BunitContext Context() => MudBunitContext.Create(c => c.AddAuthorization()
+        .SetAuthorized("analyst@example.com").SetClaims(new Claim(ClaimTypes.NameIdentifier, "u1")));
+
+    [Fact]
+    public async Task OnAnImageDatasetTheFormHasNoTargetOffersTheCnnAndADeviceAndLaunchesAnImageSearch()
+    {
+        await using var context = Context();
+        var requests = new List<(SearchRequest Request, string? UserId)>();
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d1")
+            .Add(f => f.ImageClasses, 10)
+            .Add(f => f.Launch, (request, userId) =>
+            {
+                requests.Add((request, userId));
+                return Task.FromResult(new SearchLaunch("s1", new Dictionary<string, string[]>()));
+            }));
+
+        Assert.DoesNotContain("Predict", form.Find("[data-testid=search-summary]").TextContent);
+        Assert.Contains("10 classes", form.Find("[data-testid=search-summary]").TextContent);
+        Assert.Contains("CNN", form.Find("[data-testid=search-learners]").OuterHtml);
+        Assert.Contains("CUDA needs a GPU worker", form.Markup);
+        Assert.Empty(form.FindAll("[data-testid=target-select]"));
+
+        await form.Find("button[data-testid=start-search-button]").ClickAsync(new());
+
+        var (request, user) = Assert.Single(requests);
+        Assert.Equal("u1", user);
+        Assert.Equal("d1", request.DatasetId);
+        Assert.Equal("image", request.Task);
+        Assert.Equal(["cnn"], request.Learners);
+        Assert.Equal("auto", request.Device);
+        Assert.Null(request.Target);
+        Assert.Null(request.Folds);
+        Assert.Null(request.SensitiveColumns);
+        Assert.Null(request.Metric);
+        Assert.Equal(new SearchBudgetRequest(10, 600), request.Budget);
+        Assert.EndsWith("searches/s1", context.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task TheLaunchersPerFieldErrorsShowOnTheImageFormAndNothingNavigates()
+    {
+        await using var context = Context();
+        const string Message = "No worker listens on the 'gpu' queue, so no trial could run on CUDA.";
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d1")
+            .Add(f => f.ImageClasses, 2)
+            .Add(f => f.Launch, (_, _) => Task.FromResult(new SearchLaunch(null, new Dictionary<string, string[]> { ["device"] = [Message] }))));
+        var start = context.Services.GetRequiredService<NavigationManager>().Uri;
+
+        await form.Find("button[data-testid=start-search-button]").ClickAsync(new());
+
+        Assert.Contains(Message, form.Find("[data-testid=search-errors]").TextContent);
+        var device = form.Find("[data-testid=search-device]");
+        Assert.Equal("true", device.GetAttribute("aria-invalid"));
+        Assert.Equal(Message, device.Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error")!.TextContent.Trim());
+        Assert.Equal(start, context.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task OnATableTheFormStillPredictsTheTargetByCrossValidationWithoutImageFields()
+    {
+        await using var context = Context();
+        SearchRequest? sent = null;
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d2")
+            .Add(f => f.Target, "churn")
+            .Add(f => f.Regression, false)
+            .Add(f => f.Launch, (request, _) =>
+            {
+                sent = request;
+                return Task.FromResult(new SearchLaunch("s2", new Dictionary<string, string[]>()));
+            }));
+
+        Assert.Contains("Predict churn", form.Find("[data-testid=search-summary]").TextContent);
+        Assert.Empty(form.FindAll("[data-testid=search-device]"));
+        Assert.Empty(form.FindAll("[data-testid=search-learners]"));
+
+        await form.Find("button[data-testid=start-search-button]").ClickAsync(new());
+
+        Assert.NotNull(sent);
+        Assert.Equal("churn", sent.Target);
+        Assert.Equal(5, sent.Folds);
+        Assert.Null(sent.Task);
+        Assert.Null(sent.Learners);
+        Assert.Null(sent.Device);
+        Assert.Equal(new SearchBudgetRequest(20, 120), sent.Budget);
+        Assert.EndsWith("searches/s2", context.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+}
