@@ -67,6 +67,23 @@ public sealed partial class AutoDLWebFactory : WebApplicationFactory<Program>
     public async Task<string> IrisAsync() =>
         await UploadCsvAsync("iris.csv", await File.ReadAllTextAsync(Path.Combine(AutoDL.Jobs.Hosting.AutoDLPaths.LocateContentRoot(), "samples", "iris.csv")));
 
+    /// <summary>Polls <c>GET /api/v1/searches/{id}</c> until the search ends (3 minutes at most) and checks it completed.</summary>
+    public static async Task<System.Text.Json.JsonElement> WaitForSearchEndAsync(HttpClient client, string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        while (true)
+        {
+            var search = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, $"/api/v1/searches/{id}", timeout.Token);
+            if (search.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
+            {
+                Assert.True(search.GetProperty("status").GetString() == "completed", search.GetProperty("error").ToString());
+                return search;
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
     public HttpClient CreateAnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     /// <summary>Signs in through the login form, as a browser does; the returned client carries the cookie.</summary>

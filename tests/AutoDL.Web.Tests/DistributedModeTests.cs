@@ -68,7 +68,7 @@ public sealed class DistributedModeTests(PostgreSqlServer server)
             Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
             var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
-            var search = await WaitForEndAsync(admin, id);
+            var search = await AutoDLWebFactory.WaitForSearchEndAsync(admin, id);
             Assert.Equal("completed", search.GetProperty("status").GetString());
             var trials = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/searches/{id}/trials");
             Assert.Equal(2, trials.GetArrayLength());
@@ -86,22 +86,6 @@ public sealed class DistributedModeTests(PostgreSqlServer server)
         finally
         {
             await worker.StopAsync();
-        }
-    }
-
-    private static async Task<JsonElement> WaitForEndAsync(HttpClient client, string id)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            var search = await client.GetFromJsonAsync<JsonElement>($"/api/v1/searches/{id}", timeout.Token);
-            if (search.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-            {
-                Assert.True(search.GetProperty("status").GetString() == "completed", search.GetProperty("error").ToString());
-                return search;
-            }
-
-            await Task.Delay(200, timeout.Token);
         }
     }
 

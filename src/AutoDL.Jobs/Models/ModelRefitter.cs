@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AutoDL.Learners;
 using AutoDL.Core.Datasets;
 using AutoDL.Core.Search;
 using AutoDL.Data;
@@ -227,7 +228,7 @@ public sealed class ModelRefitter(
     /// <summary>The ONNX file of model <paramref name="modelId"/>, relative to the data folder.</summary>
     public static string OnnxPath(string modelId) => $"models/{modelId}.onnx";
 
-    /// <summary>The outcome of the ONNX export of model <paramref name="modelId"/> (a <see cref="TabularOnnxCheck"/> as JSON), relative to the data folder.</summary>
+    /// <summary>The outcome of the ONNX export of model <paramref name="modelId"/> (a <see cref="OnnxCheck"/> as JSON), relative to the data folder.</summary>
     public static string OnnxCheckPath(string modelId) => $"models/{modelId}.onnx.json";
 
     /// <summary>Exports the model to ONNX and records the outcome; a failing export leaves the model without ONNX, never failed.</summary>
@@ -235,7 +236,7 @@ public sealed class ModelRefitter(
     {
         var onnxPath = Path.Combine(dataFolder.Path, OnnxPath(modelId));
         Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
-        TabularOnnxCheck check;
+        OnnxCheck check;
         try
         {
             check = await TabularOnnx.ExportAsync(model, experiment, onnxPath, cancellationToken);
@@ -244,7 +245,7 @@ public sealed class ModelRefitter(
         {
             logger.LogWarning(e, "Exporting model {ModelId} to ONNX failed", modelId);
             File.Delete(onnxPath);
-            check = TabularOnnxCheck.Unavailable($"Exporting to ONNX failed: {e.Message}");
+            check = OnnxCheck.Unavailable($"Exporting to ONNX failed: {e.Message}");
         }
 
         if (!check.Available)
@@ -252,7 +253,7 @@ public sealed class ModelRefitter(
             logger.LogInformation("Model {ModelId} has no ONNX form: {Reason}", modelId, check.Reason);
         }
 
-        await TabularOnnx.WriteCheckAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
+        await OnnxCheck.WriteAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
     }
 
     /// <summary>Exports the network to ONNX, checked on (up to 256 of) the test images; a failing export leaves the model without ONNX, never failed.</summary>
@@ -260,7 +261,7 @@ public sealed class ModelRefitter(
     {
         var onnxPath = Path.Combine(dataFolder.Path, OnnxPath(modelId));
         Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
-        NeuralOnnxCheck check;
+        OnnxCheck check;
         try
         {
             using var scope = TorchSharp.torch.NewDisposeScope();
@@ -271,10 +272,10 @@ public sealed class ModelRefitter(
         {
             logger.LogWarning(e, "Exporting model {ModelId} to ONNX failed", modelId);
             File.Delete(onnxPath);
-            check = NeuralOnnxCheck.Unavailable($"Exporting to ONNX failed: {e.Message}");
+            check = OnnxCheck.Unavailable($"Exporting to ONNX failed: {e.Message}");
         }
 
-        await NeuralOnnx.WriteCheckAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
+        await OnnxCheck.WriteAsync(check, Path.Combine(dataFolder.Path, OnnxCheckPath(modelId)), cancellationToken);
     }
 
     /// <summary>Marks a model Failed (its refit could not even start: the data did not load).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using AutoDL.Learners;
 using AutoDL.Core.Search;
 using AutoDL.Data;
 using AutoDL.Data.Models;
@@ -155,7 +156,7 @@ public sealed partial class ModelService(
             return new ModelOnnx(false, null, "An ensemble has no single ONNX form: it averages its members' predictions. Download the members' models instead.");
         }
 
-        var check = await TabularOnnx.ReadCheckAsync(FullPath(ModelRefitter.OnnxCheckPath(row.Id)), cancellationToken);
+        var check = await OnnxCheck.ReadAsync(FullPath(ModelRefitter.OnnxCheckPath(row.Id)), cancellationToken);
         if (check is null)
         {
             return new ModelOnnx(false, null, "No ONNX form was made when this model was refitted.");

@@ -25,8 +25,23 @@ public static class SearchExperiments
     /// (later workers and refits read that file), split as the settings say.
     /// </summary>
     /// <exception cref="SearchDataException">The zip is missing or refused, or the settings do not fit it.</exception>
-    public static async Task<ImageExperiment> LoadImagesAsync(
-        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken)
+    public static Task<ImageExperiment> LoadImagesAsync(
+        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken) =>
+        LoadAsync(settings, dataset, async found =>
+        {
+            var size = settings.ImageSize ?? ImageDecoder.DefaultSize(found.ImageSchema().Sizes);
+            var cache = Path.Combine(dataRoot, "cache", "images", $"{found.Sha256}-{size}.bin");
+            var pixels = await ImageCache.LoadOrBuildAsync(found.FullPath(dataRoot), found.FileName, size, cache, cancellationToken);
+            return ImageExperiment.Create(pixels, settings.ImageOptions());
+        });
+
+    /// <exception cref="SearchDataException">The file is missing or unreadable, or the settings do not fit it.</exception>
+    public static Task<TabularExperiment> LoadAsync(
+        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken) =>
+        LoadAsync(settings, dataset, found => TabularExperiment.LoadAsync(TabularDatasets.Data(found, dataRoot), settings.ExperimentOptions(), cancellationToken));
+
+    /// <summary>Runs <paramref name="load"/> on the dataset, turning what can go wrong with its file into a sentence for the user.</summary>
+    private static async Task<T> LoadAsync<T>(SearchSettings settings, DatasetRow? dataset, Func<DatasetRow, Task<T>> load)
     {
         if (dataset is null)
         {
@@ -35,10 +50,7 @@ public static class SearchExperiments
 
         try
         {
-            var size = settings.ImageSize ?? ImageDecoder.DefaultSize(dataset.ImageSchema().Sizes);
-            var cache = Path.Combine(dataRoot, "cache", "images", $"{dataset.Sha256}-{size}.bin");
-            var pixels = await ImageCache.LoadOrBuildAsync(dataset.FullPath(dataRoot), dataset.FileName, size, cache, cancellationToken);
-            return ImageExperiment.Create(pixels, settings.ImageOptions());
+            return await load(dataset);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -52,47 +64,7 @@ public static class SearchExperiments
         {
             throw new SearchDataException($"Dataset '{dataset.Name}': {SearchLauncher.WithoutParameterName(e)}", e);
         }
-        catch (InvalidOperationException e)
-        {
-            throw new SearchDataException($"Dataset '{dataset.Name}': {e.Message}", e);
-        }
-    }
-
-    /// <exception cref="SearchDataException">The file is missing or unreadable, or the settings do not fit it.</exception>
-    public static async Task<TabularExperiment> LoadAsync(
-        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken)
-    {
-        if (dataset is null)
-        {
-            throw new SearchDataException($"The dataset '{settings.DatasetId}' no longer exists.");
-        }
-
-        try
-        {
-            var data = TabularDatasets.Data(dataset, dataRoot);
-            return await TabularExperiment.LoadAsync(data, settings.ExperimentOptions(), cancellationToken);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new SearchDataException($"The file of dataset '{dataset.Name}' is missing from the data folder ({dataset.StoredPath}).", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new SearchDataException($"The file of dataset '{dataset.Name}' is missing from the data folder ({dataset.StoredPath}).", e);
-        }
-        catch (DatasetFormatException e)
-        {
-            throw new SearchDataException(e.Message, e);
-        }
-        catch (ArgumentException e)
-        {
-            throw new SearchDataException($"Dataset '{dataset.Name}': {SearchLauncher.WithoutParameterName(e)}", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new SearchDataException($"Dataset '{dataset.Name}': {e.Message}", e);
-        }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
         {
             throw new SearchDataException($"Dataset '{dataset.Name}': {e.Message}", e);
         }

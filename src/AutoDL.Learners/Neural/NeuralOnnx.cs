@@ -9,18 +9,6 @@ using static TorchSharp.torch;
 namespace AutoDL.Learners.Neural;
 
 /// <summary>
-/// What exporting a network to ONNX came to. Available: the file was written, and ONNX Runtime's class probabilities
-/// on <see cref="Rows"/> check samples matched TorchSharp's within <see cref="NeuralOnnx.Tolerance"/> (largest
-/// difference <see cref="MaxAbsDifference"/>). Otherwise <see cref="Reason"/> says why not, and no file exists.
-/// </summary>
-public sealed record NeuralOnnxCheck(bool Available, double? MaxAbsDifference, int Rows, string? Reason)
-{
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public static NeuralOnnxCheck Unavailable(string reason, double? maxAbsDifference = null, int rows = 0) => new(false, maxAbsDifference, rows, reason);
-}
-
-/// <summary>
 /// Exports a <see cref="SpecNetwork"/> to ONNX (opset 17, written by AutoDL's own encoder) and checks the export
 /// before keeping it: ONNX Runtime and TorchSharp (in inference mode) run the same check samples, and the class
 /// probabilities (softmax of the logits) must match within <see cref="Tolerance"/>. A network whose ONNX form does not
@@ -68,11 +56,11 @@ public static class NeuralOnnx
     /// <param name="checkInputs">Samples shaped as the network reads them, [N, C, H, W] (pixels / 255) or [N, F].</param>
     /// <exception cref="ArgumentException"><paramref name="checkInputs"/> is not shaped as the network's input.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static Task<NeuralOnnxCheck> ExportAndCheckAsync(SpecNetwork network, Tensor checkInputs, string path, CancellationToken cancellationToken) =>
+    public static Task<OnnxCheck> ExportAndCheckAsync(SpecNetwork network, Tensor checkInputs, string path, CancellationToken cancellationToken) =>
         ExportAndCheckAsync(network, checkInputs, path, null, cancellationToken);
 
     /// <param name="reference">What the ONNX model's logits are compared with (default: the network's own); tests pass another network to make the check fail.</param>
-    internal static Task<NeuralOnnxCheck> ExportAndCheckAsync(
+    internal static Task<OnnxCheck> ExportAndCheckAsync(
         SpecNetwork network, Tensor checkInputs, string path, Func<Tensor, Tensor>? reference, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -100,32 +88,6 @@ public static class NeuralOnnx
                 return check;
             },
             cancellationToken);
-    }
-
-    /// <summary>Writes <paramref name="check"/> as JSON (the sidecar of an export: <c>{ available, maxAbsDifference, rows, reason }</c>).</summary>
-    public static async Task WriteCheckAsync(NeuralOnnxCheck check, string path, CancellationToken cancellationToken)
-    {
-        var temporary = path + ".tmp";
-        await using (var stream = File.Create(temporary))
-        {
-            await JsonSerializer.SerializeAsync(stream, check, NeuralOnnxCheck.Json, cancellationToken);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    /// <returns>The check written by <see cref="WriteCheckAsync"/>; null when there is none or it does not read.</returns>
-    public static async Task<NeuralOnnxCheck?> ReadCheckAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = File.OpenRead(path);
-            return await JsonSerializer.DeserializeAsync<NeuralOnnxCheck>(stream, NeuralOnnxCheck.Json, cancellationToken);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The ONNX model of <paramref name="network"/>'s current weights.</summary>
@@ -159,14 +121,14 @@ public static class NeuralOnnx
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static NeuralOnnxCheck Check(
+    private static OnnxCheck Check(
         SpecNetwork network, Tensor checkInputs, Func<Tensor, Tensor> reference, out byte[]? bytes, CancellationToken cancellationToken)
     {
         bytes = null;
         var rows = (int)Math.Min(checkInputs.shape[0], MaxCheckRows);
         if (rows == 0)
         {
-            return NeuralOnnxCheck.Unavailable("There are no samples to check the ONNX model on.");
+            return OnnxCheck.Unavailable("There are no samples to check the ONNX model on.");
         }
 
         byte[] onnx;
@@ -176,7 +138,7 @@ public static class NeuralOnnx
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            return NeuralOnnxCheck.Unavailable($"The network does not convert to ONNX: {e.Message}");
+            return OnnxCheck.Unavailable($"The network does not convert to ONNX: {e.Message}");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -208,7 +170,7 @@ public static class NeuralOnnx
             var (logits, outputShape) = Run(onnx, inputs, shape);
             if (!outputShape.SequenceEqual([rows, network.Spec.Outputs]))
             {
-                return NeuralOnnxCheck.Unavailable(
+                return OnnxCheck.Unavailable(
                     $"The ONNX model gives logits of shape [{string.Join(", ", outputShape)}], not [{rows}, {network.Spec.Outputs}].", rows: rows);
             }
 
@@ -216,7 +178,7 @@ public static class NeuralOnnx
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException or InvalidOperationException or ArgumentException)
         {
-            return NeuralOnnxCheck.Unavailable($"ONNX Runtime cannot run the exported network: {e.Message}", rows: rows);
+            return OnnxCheck.Unavailable($"ONNX Runtime cannot run the exported network: {e.Message}", rows: rows);
         }
 
         var check = Compare(expected, actual, network.Spec.Outputs, rows);
@@ -229,11 +191,11 @@ public static class NeuralOnnx
     }
 
     /// <summary>Compares the softmax probabilities of two sets of logits ([rows, classes], flat).</summary>
-    internal static NeuralOnnxCheck Compare(float[] expected, float[] actual, int classes, int rows)
+    internal static OnnxCheck Compare(float[] expected, float[] actual, int classes, int rows)
     {
         if (expected.Length != actual.Length || expected.Length != rows * classes)
         {
-            return NeuralOnnxCheck.Unavailable(
+            return OnnxCheck.Unavailable(
                 $"TorchSharp gives {expected.Length} logits and ONNX Runtime {actual.Length} for {rows} samples of {classes} classes.", rows: rows);
         }
 
@@ -254,13 +216,13 @@ public static class NeuralOnnx
 
         if (!(probabilities <= Tolerance))
         {
-            return NeuralOnnxCheck.Unavailable(
+            return OnnxCheck.Unavailable(
                 $"ONNX Runtime's class probabilities differ from TorchSharp's by up to {Format(probabilities)} on the {rows} check samples "
                 + $"(logits by up to {Format(logits)}), more than the {Tolerance.ToString(CultureInfo.InvariantCulture)} allowed.",
                 double.IsFinite(probabilities) ? probabilities : null, rows);
         }
 
-        return new NeuralOnnxCheck(true, probabilities, rows, null);
+        return new OnnxCheck(true, probabilities, rows, null);
     }
 
     private static string Format(double value) => value.ToString("G3", CultureInfo.InvariantCulture);

@@ -8,19 +8,6 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace AutoDL.Learners.Tabular;
 
 /// <summary>
-/// What exporting a model to ONNX came to. Available: the file was written, and ONNX Runtime's outputs on
-/// <see cref="Rows"/> rows matched ML.NET's within <see cref="TabularOnnx.Tolerance"/> (largest difference
-/// <see cref="MaxAbsDifference"/>) with the same predicted labels. Otherwise <see cref="Reason"/> says why not, and no
-/// file exists.
-/// </summary>
-public sealed record TabularOnnxCheck(bool Available, double? MaxAbsDifference, int Rows, string? Reason)
-{
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public static TabularOnnxCheck Unavailable(string reason, double? maxAbsDifference = null, int rows = 0) => new(false, maxAbsDifference, rows, reason);
-}
-
-/// <summary>
 /// Exports a fitted tabular model to ONNX (ML.NET's converter) and checks the export before keeping it: ONNX Runtime
 /// scores the experiment's test rows (its first training rows when it holds none out) and every output ML.NET reads
 /// (regression: Score; binary: Score, Probability, PredictedLabel; multiclass: Score per class, PredictedLabel) must
@@ -52,7 +39,7 @@ public static class TabularOnnx
     /// Converts <paramref name="model"/>, checks the conversion on <paramref name="experiment"/>'s test rows and writes it
     /// to <paramref name="path"/> when it passes; when it does not, deletes any file at <paramref name="path"/>.
     /// </summary>
-    public static Task<TabularOnnxCheck> ExportAsync(TabularModel model, TabularExperiment experiment, string path, CancellationToken cancellationToken)
+    public static Task<OnnxCheck> ExportAsync(TabularModel model, TabularExperiment experiment, string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(experiment);
@@ -78,38 +65,12 @@ public static class TabularOnnx
             cancellationToken);
     }
 
-    /// <summary>Writes <paramref name="check"/> as JSON (the sidecar of an export: <c>{ available, maxAbsDifference, rows, reason }</c>).</summary>
-    public static async Task WriteCheckAsync(TabularOnnxCheck check, string path, CancellationToken cancellationToken)
-    {
-        var temporary = path + ".tmp";
-        await using (var stream = File.Create(temporary))
-        {
-            await JsonSerializer.SerializeAsync(stream, check, TabularOnnxCheck.Json, cancellationToken);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    /// <returns>The check written by <see cref="WriteCheckAsync"/>; null when there is none or it does not read.</returns>
-    public static async Task<TabularOnnxCheck?> ReadCheckAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = File.OpenRead(path);
-            return await JsonSerializer.DeserializeAsync<TabularOnnxCheck>(stream, TabularOnnxCheck.Json, cancellationToken);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>The experiment's rows <paramref name="rows"/>, with only the model's input columns.</summary>
     internal static IDataView Inputs(TabularExperiment experiment, IReadOnlyList<int> rows) =>
         new TabularTable([.. experiment.InputColumns.Select(c => experiment.Table[c.Name])], experiment.Table.RowCount).View(rows);
 
     /// <summary>The ONNX bytes of the predictor's chain (null when it does not convert) and the check of them on <paramref name="input"/>.</summary>
-    internal static (byte[]? Bytes, TabularOnnxCheck Check) Convert(TabularPredictor predictor, IDataView input, CancellationToken cancellationToken)
+    internal static (byte[]? Bytes, OnnxCheck Check) Convert(TabularPredictor predictor, IDataView input, CancellationToken cancellationToken)
     {
         var outputs = predictor.Task switch
         {
@@ -128,13 +89,13 @@ public static class TabularOnnx
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return (null, TabularOnnxCheck.Unavailable($"The pipeline does not convert to ONNX{Culprits(predictor.InputColumns)}: {e.Message}"));
+            return (null, OnnxCheck.Unavailable($"The pipeline does not convert to ONNX{Culprits(predictor.InputColumns)}: {e.Message}"));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (rowCount == 0)
         {
-            return (null, TabularOnnxCheck.Unavailable("There are no rows to check the ONNX model on."));
+            return (null, OnnxCheck.Unavailable("There are no rows to check the ONNX model on."));
         }
 
         try
@@ -145,7 +106,7 @@ public static class TabularOnnx
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException or InvalidOperationException or ArgumentException)
         {
-            return (null, TabularOnnxCheck.Unavailable($"ONNX Runtime cannot run the converted model: {e.Message}", rows: rowCount));
+            return (null, OnnxCheck.Unavailable($"ONNX Runtime cannot run the converted model: {e.Message}", rows: rowCount));
         }
     }
 
@@ -323,7 +284,7 @@ public static class TabularOnnx
         return task == TabularTask.Multiclass ? [.. labels.Select(k => k - 1)] : labels;
     }
 
-    internal static TabularOnnxCheck Compare(Outputs expected, Outputs actual, TabularTask task, int rows)
+    internal static OnnxCheck Compare(Outputs expected, Outputs actual, TabularTask task, int rows)
     {
         var max = 0.0;
         var relative = 0.0;
@@ -331,7 +292,7 @@ public static class TabularOnnx
         {
             if (expected.Scores[i].Length != actual.Scores[i].Length)
             {
-                return TabularOnnxCheck.Unavailable(
+                return OnnxCheck.Unavailable(
                     $"The ONNX model gives {actual.Scores[i].Length} scores per row where ML.NET gives {expected.Scores[i].Length}.", rows: rows);
             }
 
@@ -355,7 +316,7 @@ public static class TabularOnnx
         // rounding both runtimes compute in (about 1e-5 relative), which no absolute 1e-4 could allow for large targets.
         if (relative > Tolerance)
         {
-            return TabularOnnxCheck.Unavailable(
+            return OnnxCheck.Unavailable(
                 $"ONNX Runtime's outputs differ from ML.NET's by up to {max.ToString("G3", CultureInfo.InvariantCulture)} on the {rows} check rows "
                 + $"({relative.ToString("G3", CultureInfo.InvariantCulture)} relative to the values), more than the "
                 + $"{Tolerance.ToString(CultureInfo.InvariantCulture)} allowed.",
@@ -367,13 +328,13 @@ public static class TabularOnnx
             var differing = expected.Labels.Zip(actual.Labels!).Count(x => x.First != x.Second);
             if (differing > 0)
             {
-                return TabularOnnxCheck.Unavailable(
+                return OnnxCheck.Unavailable(
                     $"ONNX Runtime predicts a different {(task == TabularTask.Regression ? "value" : "class")} than ML.NET on {differing} of the {rows} check rows.",
                     max, rows);
             }
         }
 
-        return new TabularOnnxCheck(true, max, rows, null);
+        return new OnnxCheck(true, max, rows, null);
     }
 
     private static double Difference(float expected, float actual) =>

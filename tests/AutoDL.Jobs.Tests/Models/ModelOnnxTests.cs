@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AutoDL.Learners;
 using AutoDL.Jobs.Models;
 using AutoDL.Jobs.Searches;
 using AutoDL.Jobs.Tests.Searches;
@@ -21,7 +22,7 @@ public sealed class ModelOnnxTests
         Assert.True(model.Onnx.Available, model.Onnx.Reason);
         Assert.InRange(model.Onnx.MaxAbsDifference!.Value, 0, TabularOnnx.Tolerance);
         Assert.Null(model.Onnx.Reason);
-        var check = await TabularOnnx.ReadCheckAsync(Path.Combine(harness.DataRoot, "models", $"{model.Id}.onnx.json"), CancellationToken.None);
+        var check = await OnnxCheck.ReadAsync(Path.Combine(harness.DataRoot, "models", $"{model.Id}.onnx.json"), CancellationToken.None);
         Assert.Equal(30, check!.Rows);
         var file = await harness.WithAsync<ModelService, ModelResult<ModelFile>>(m => m.GetOnnxFileAsync(model.Id, CancellationToken.None));
         Assert.Equal(ModelRequestStatus.Ok, file.Status);

@@ -1,3 +1,4 @@
+using AutoDL.Learners;
 using AutoDL.Core.Search;
 using AutoDL.Learners.Neural;
 using Microsoft.ML.OnnxRuntime;
@@ -267,11 +268,11 @@ public sealed class NeuralOnnxTests(ITestOutputHelper output) : IDisposable
     public async Task TheCheckRoundTripsThroughItsJsonSidecar()
     {
         var path = Path.Combine(directory, "model.onnx.check.json");
-        var check = NeuralOnnxCheck.Unavailable("ONNX Runtime's class probabilities differ.", 0.01, 12);
-        await NeuralOnnx.WriteCheckAsync(check, path, CancellationToken.None);
-        Assert.Equal(check, await NeuralOnnx.ReadCheckAsync(path, CancellationToken.None));
+        var check = OnnxCheck.Unavailable("ONNX Runtime's class probabilities differ.", 0.01, 12);
+        await OnnxCheck.WriteAsync(check, path, CancellationToken.None);
+        Assert.Equal(check, await OnnxCheck.ReadAsync(path, CancellationToken.None));
         Assert.Contains("\"maxAbsDifference\"", await File.ReadAllTextAsync(path));
-        Assert.Null(await NeuralOnnx.ReadCheckAsync(Path.Combine(directory, "none.json"), CancellationToken.None));
+        Assert.Null(await OnnxCheck.ReadAsync(Path.Combine(directory, "none.json"), CancellationToken.None));
     }
 
     [Fact]
@@ -293,10 +294,10 @@ public sealed class NeuralOnnxTests(ITestOutputHelper output) : IDisposable
         return Architectures.Cnn(parameters, [channels, size, size], classes, [.. Enumerable.Repeat(0.5f, channels)], [.. Enumerable.Repeat(0.25f, channels)]);
     }
 
-    private Task<NeuralOnnxCheck> ExportAndCheckAsync(SpecNetwork network, Tensor inputs) =>
+    private Task<OnnxCheck> ExportAndCheckAsync(SpecNetwork network, Tensor inputs) =>
         NeuralOnnx.ExportAndCheckAsync(network, inputs, Path.Combine(directory, "model.onnx"), CancellationToken.None);
 
-    private void AssertMatches(NeuralOnnxCheck check, int rows, string? what = null)
+    private void AssertMatches(OnnxCheck check, int rows, string? what = null)
     {
         output.WriteLine($"{what ?? "network"}: probabilities within {check.MaxAbsDifference:G3} on {check.Rows} samples.");
         Assert.True(check.Available, $"{what}: {check.Reason}");

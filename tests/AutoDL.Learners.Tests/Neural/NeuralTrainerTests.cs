@@ -7,23 +7,11 @@ namespace AutoDL.Learners.Tests.Neural;
 
 public sealed class NeuralTrainerTests
 {
-    /// <summary>Two classes of 8×8 images: a bright bar in the top half or in the bottom half, with noise.</summary>
+    /// <summary><paramref name="count"/> bar images (<see cref="ImageExperimentTests.Bars"/>) as samples.</summary>
     internal static NeuralSamples Bars(int count, int seed)
     {
-        var random = new Random(seed);
-        var pixels = new byte[count * 64];
-        var labels = new long[count];
-        for (var i = 0; i < count; i++)
-        {
-            labels[i] = i % 2;
-            var row = labels[i] == 0 ? random.Next(0, 3) : random.Next(5, 8);
-            for (var p = 0; p < 64; p++)
-            {
-                pixels[i * 64 + p] = (byte)(p / 8 == row ? 200 + random.Next(55) : random.Next(60));
-            }
-        }
-
-        return NeuralSamples.FromImages(pixels, count, [1, 8, 8], labels);
+        var pixels = ImageExperimentTests.Bars((count + 1) / 2, seed);
+        return NeuralSamples.FromImages(pixels.Pixels[..(count * 64)], count, [1, 8, 8], [.. pixels.Labels.Take(count).Select(l => (long)l)]);
     }
 
     internal static NetworkSpec SmallCnn(string block = "residual", double dropout = 0.2)

@@ -1,3 +1,4 @@
+using AutoDL.Learners;
 using AutoDL.Learners.Tabular;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -218,12 +219,12 @@ public sealed class TabularOnnxTests : IDisposable
     public async Task TheCheckIsWrittenAndReadBackAsJson()
     {
         var path = _folder.File("model.onnx.json");
-        var check = new TabularOnnxCheck(true, 3.05e-5, 88, null);
+        var check = new OnnxCheck(true, 3.05e-5, 88, null);
 
-        await TabularOnnx.WriteCheckAsync(check, path, CancellationToken.None);
+        await OnnxCheck.WriteAsync(check, path, CancellationToken.None);
 
-        Assert.Equal(check, await TabularOnnx.ReadCheckAsync(path, CancellationToken.None));
+        Assert.Equal(check, await OnnxCheck.ReadAsync(path, CancellationToken.None));
         Assert.Contains("\"maxAbsDifference\":3.05E-05", await File.ReadAllTextAsync(path));
-        Assert.Null(await TabularOnnx.ReadCheckAsync(_folder.File("absent.json"), CancellationToken.None));
+        Assert.Null(await OnnxCheck.ReadAsync(_folder.File("absent.json"), CancellationToken.None));
     }
 }

@@ -59,7 +59,7 @@ public sealed class ImageSearchApiTests(AutoDLWebFactory app)
         var response = await Admin.PostAsJsonAsync("/api/v1/searches", new { datasetId = dataset, task = "image", budget = new { trials = 1 }, seed = 2 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var search = await WaitForEndAsync(id);
+        var search = await AutoDLWebFactory.WaitForSearchEndAsync(Admin, id);
         Assert.Equal("image", search.GetProperty("task").GetString());
 
         var modelId = search.GetProperty("bestModelId").GetString()!;
@@ -111,21 +111,5 @@ public sealed class ImageSearchApiTests(AutoDLWebFactory app)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("gpu", problem.GetProperty("errors").GetProperty("device")[0].GetString());
-    }
-
-    private async Task<JsonElement> WaitForEndAsync(string id)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            var search = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/searches/{id}", timeout.Token);
-            if (search.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-            {
-                Assert.True(search.GetProperty("status").GetString() == "completed", search.GetProperty("error").ToString());
-                return search;
-            }
-
-            await Task.Delay(200, timeout.Token);
-        }
     }
 }

@@ -24,7 +24,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         Assert.Equal($"/api/v1/searches/{id}", response.Headers.Location?.OriginalString);
-        var search = await WaitForEndAsync(id);
+        var search = await AutoDLWebFactory.WaitForSearchEndAsync(Admin, id);
         Assert.Equal("completed", search.GetProperty("status").GetString());
         Assert.Equal("multiclass", search.GetProperty("task").GetString());
         Assert.Equal("accuracy", search.GetProperty("metric").GetString());
@@ -136,21 +136,5 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
 
         Assert.Equal(HttpStatusCode.Forbidden, started.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/v1/searches")).StatusCode);
-    }
-
-    private async Task<JsonElement> WaitForEndAsync(string id)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            var search = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/searches/{id}", timeout.Token);
-            if (search.GetProperty("status").GetString() is "completed" or "failed" or "cancelled")
-            {
-                Assert.True(search.GetProperty("status").GetString() == "completed", search.GetProperty("error").ToString());
-                return search;
-            }
-
-            await Task.Delay(200, timeout.Token);
-        }
     }
 }
