@@ -14,10 +14,11 @@ public static class SearchExperiments
 {
     /// <summary>The table or the images the settings describe (<see cref="SearchSettings.Kind"/>).</summary>
     /// <exception cref="SearchDataException">The file is missing or unreadable, or the settings do not fit it.</exception>
+    /// <param name="threads">Image searches: threads a trial's tensor operations use (0: every core).</param>
     public static async Task<SearchWorkload> LoadWorkloadAsync(
-        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken) =>
+        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken, int threads = 0) =>
         settings.Kind == SearchKind.Images
-            ? new ImageWorkload(await LoadImagesAsync(settings, dataset, dataRoot, cancellationToken))
+            ? new ImageWorkload(await LoadImagesAsync(settings, dataset, dataRoot, cancellationToken, threads))
             : new TabularWorkload(await LoadAsync(settings, dataset, dataRoot, cancellationToken));
 
     /// <summary>
@@ -26,13 +27,13 @@ public static class SearchExperiments
     /// </summary>
     /// <exception cref="SearchDataException">The zip is missing or refused, or the settings do not fit it.</exception>
     public static Task<ImageExperiment> LoadImagesAsync(
-        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken) =>
+        SearchSettings settings, DatasetRow? dataset, string dataRoot, CancellationToken cancellationToken, int threads = 0) =>
         LoadAsync(settings, dataset, async found =>
         {
             var size = settings.ImageSize ?? ImageDecoder.DefaultSize(found.ImageSchema().Sizes);
             var cache = Path.Combine(dataRoot, "cache", "images", $"{found.Sha256}-{size}.bin");
             var pixels = await ImageCache.LoadOrBuildAsync(found.FullPath(dataRoot), found.FileName, size, cache, cancellationToken);
-            return ImageExperiment.Create(pixels, settings.ImageOptions());
+            return ImageExperiment.Create(pixels, settings.ImageOptions(threads));
         });
 
     /// <exception cref="SearchDataException">The file is missing or unreadable, or the settings do not fit it.</exception>

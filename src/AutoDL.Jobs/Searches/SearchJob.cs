@@ -87,7 +87,7 @@ public sealed class SearchJob(
         try
         {
             var dataset = await ReadAsync(db => db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == settings.DatasetId, cancellationToken));
-            workload = await SearchExperiments.LoadWorkloadAsync(settings, dataset, dataFolder.Path, cancellationToken);
+            workload = await SearchExperiments.LoadWorkloadAsync(settings, dataset, dataFolder.Path, cancellationToken, neural.Threads(settings.Parallelism));
         }
         catch (SearchDataException e)
         {
@@ -98,11 +98,6 @@ public sealed class SearchJob(
 
         using (workload)
         {
-            if (workload is ImageWorkload)
-            {
-                NeuralThreads.Use(neural.Threads(settings.Parallelism));
-            }
-
             await WorkAsync(searchId, settings, workload, worker, cancellationToken);
         }
     }

@@ -107,8 +107,8 @@ public sealed record SearchSettings
         }
     }
 
-    /// <summary>The image experiment these settings describe.</summary>
-    public ImageExperimentOptions ImageOptions() => new()
+    /// <summary>The image experiment these settings describe, its trials on <paramref name="threads"/> threads (0: every core).</summary>
+    public ImageExperimentOptions ImageOptions(int threads = 0) => new()
     {
         Metric = Metric,
         TestFraction = TestFraction,
@@ -117,6 +117,7 @@ public sealed record SearchSettings
         MaxEpochs = MaxEpochs,
         Device = Device.ToString().ToLowerInvariant(),
         Objectives = Objectives,
+        Threads = threads,
     };
 
     /// <summary>The experiment these settings describe, over <paramref name="data"/>.</summary>

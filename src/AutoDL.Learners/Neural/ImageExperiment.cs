@@ -29,6 +29,9 @@ public sealed record ImageExperimentOptions
 
     /// <summary>Objectives minimised beside the metric (<see cref="NeuralObjectives"/>), in this order after it.</summary>
     public IReadOnlyList<string> Objectives { get; init; } = [];
+
+    /// <summary>Threads a trial's tensor operations use; 0: libtorch's default (every core).</summary>
+    public int Threads { get; init; }
 }
 
 /// <summary>What a multi-objective image search minimises beside its metric.</summary>
@@ -203,7 +206,7 @@ public sealed class ImageExperiment : IDisposable
     {
         var spec = Network(parameters);
         var settings = TrainingSettings.From(parameters);
-        return NeuralTrainer.RunAsync(spec, settings, Train, Validation, Target, Options.Seed, Device, report, keepNetwork, cancellationToken);
+        return NeuralTrainer.RunAsync(spec, settings, Train, Validation, Target, Options.Seed, Device, report, keepNetwork, cancellationToken, Options.Threads);
     }
 
     /// <summary>The architecture of a trial's parameters for this experiment's images and classes.</summary>

@@ -40,12 +40,16 @@ public static class NeuralTrainer
     public const int EvaluationBatch = 512;
 
     /// <param name="keepNetwork">Return the trained network (its best weights); else it is disposed.</param>
+    /// <param name="threads">
+    /// Threads for the run's tensor operations (0: leave them as they are). Set on each thread the run's work lands on:
+    /// libtorch's OpenMP thread count is a per-thread setting, and epochs run on thread-pool threads.
+    /// </param>
     /// <exception cref="TrialPrunedException">The reporter's pruner stopped the run.</exception>
     /// <exception cref="InvalidOperationException">The loss stopped being a finite number (the run diverged).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the run stops within one step.</exception>
     public static async Task<TrainingResult> RunAsync(
         NetworkSpec spec, TrainingSettings settings, NeuralSamples train, NeuralSamples validation, NeuralTarget target, int seed, Device device,
-        EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken)
+        EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken, int threads = 0)
     {
         settings.Check();
         var watch = Stopwatch.StartNew();
@@ -64,7 +68,17 @@ public static class NeuralTrainer
         {
             for (var epoch = 0; epoch < settings.Epochs; epoch++)
             {
-                var record = await Task.Run(() => Epoch(network, optimizer, settings, train, validation, target, device, random, epoch, (long)epoch * stepsPerEpoch, totalSteps, cancellationToken), cancellationToken);
+                var record = await Task.Run(
+                    () =>
+                    {
+                        if (threads > 0)
+                        {
+                            NeuralThreads.Use(threads);
+                        }
+
+                        return Epoch(network, optimizer, settings, train, validation, target, device, random, epoch, (long)epoch * stepsPerEpoch, totalSteps, cancellationToken);
+                    },
+                    cancellationToken);
                 epochs.Add(record);
                 loadSeconds += record.LoadSeconds;
                 trainSeconds += record.Seconds;
