@@ -4,6 +4,7 @@ using AutoDL.Web.Components.Searches;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace AutoDL.Web.Tests.Components.Searches;
 
@@ -100,5 +101,85 @@ public sealed class StartSearchFormTests
         Assert.Null(sent.Device);
         Assert.Equal(new SearchBudgetRequest(20, 120), sent.Budget);
         Assert.EndsWith("searches/s2", context.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task WithAnObjectiveChosenTheImageFormOffersOnlyNsga2AndRandomAndSendsTheObjectivesInTheLaunchersOrder()
+    {
+        await using var context = Context();
+        SearchRequest? sent = null;
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d1")
+            .Add(f => f.ImageClasses, 10)
+            .Add(f => f.Launch, (request, _) =>
+            {
+                sent = request;
+                return Task.FromResult(new SearchLaunch("s3", new Dictionary<string, string[]>()));
+            }));
+        IRenderedComponent<MudSelect<string>> Strategy() => form.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Strategy");
+        string[] Offered() => [.. Strategy().FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value ?? "").Distinct()];
+
+        Assert.Contains("Latency (ms per image)", form.Find("[data-testid=search-objectives]").TextContent);
+        Assert.Contains("Size (parameters)", form.Find("[data-testid=search-objectives]").TextContent);
+        Assert.Equal(["tpe", "evolution", "random"], Offered());
+        Assert.DoesNotContain("Pareto front", form.Markup);
+
+        await form.Find("input[data-testid=search-objective-params], [data-testid=search-objective-params] input").ChangeAsync(new() { Value = true });
+        await form.Find("input[data-testid=search-objective-latency], [data-testid=search-objective-latency] input").ChangeAsync(new() { Value = true });
+
+        Assert.Equal(["nsga2", "random"], Offered());
+        Assert.Equal("nsga2", Strategy().Find("input").GetAttribute("value"));
+        Assert.Contains("keeps a Pareto front", form.Markup);
+
+        await form.Find("button[data-testid=start-search-button]").ClickAsync(new());
+
+        Assert.NotNull(sent);
+        Assert.Equal(["latency", "params"], sent.Objectives);
+        Assert.Equal("nsga2", sent.Strategy);
+        Assert.Equal("image", sent.Task);
+    }
+
+    [Fact]
+    public async Task DroppingEveryObjectiveBringsBackTheSingleObjectiveStrategiesAndSendsNone()
+    {
+        await using var context = Context();
+        SearchRequest? sent = null;
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d1")
+            .Add(f => f.ImageClasses, 10)
+            .Add(f => f.Launch, (request, _) =>
+            {
+                sent = request;
+                return Task.FromResult(new SearchLaunch("s4", new Dictionary<string, string[]>()));
+            }));
+        var strategy = form.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Strategy");
+
+        await form.Find("input[data-testid=search-objective-latency], [data-testid=search-objective-latency] input").ChangeAsync(new() { Value = true });
+        Assert.Equal("nsga2", strategy.Find("input").GetAttribute("value"));
+        await form.Find("input[data-testid=search-objective-latency], [data-testid=search-objective-latency] input").ChangeAsync(new() { Value = false });
+
+        Assert.Equal("tpe", strategy.Find("input").GetAttribute("value"));
+        Assert.Equal(["tpe", "evolution", "random"], strategy.FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value ?? "").Distinct());
+
+        await form.Find("button[data-testid=start-search-button]").ClickAsync(new());
+
+        Assert.NotNull(sent);
+        Assert.Null(sent.Objectives);
+        Assert.Equal("tpe", sent.Strategy);
+    }
+
+    [Fact]
+    public async Task ATableFormOffersNoObjectives()
+    {
+        await using var context = Context();
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d2")
+            .Add(f => f.Target, "churn")
+            .Add(f => f.Launch, (_, _) => Task.FromResult(new SearchLaunch("s5", new Dictionary<string, string[]>()))));
+
+        Assert.Empty(form.FindAll("[data-testid=search-objectives]"));
     }
 }
