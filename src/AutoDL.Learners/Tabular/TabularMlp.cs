@@ -164,6 +164,9 @@ internal static class TabularMlp
 
     public const int MinBatch = 8;
 
+    /// <summary>The most feature numbers a fit holds densely (rows × feature slots): 2^28 floats, 1 GiB.</summary>
+    public const long MaxDenseValues = 1L << 28;
+
     /// <summary>Fits the featurizer and the network on <paramref name="trainRows"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the training stops within one step.</exception>
     public static (ITransformer Featurizer, TabularNetwork Network) Fit(
@@ -227,21 +230,45 @@ internal static class TabularMlp
         }
 
         var width = vector.Size;
-        var values = new List<float>();
+        var known = featurized.GetRowCount() ?? rows.GetRowCount();
+        if (known is { } count && count * width > MaxDenseValues)
+        {
+            throw TooWide(count, width);
+        }
+
+        // Filled in place when the row count is known (the loaded tables' views know it), else grown row by row.
+        var values = known is { } rowCount ? new float[rowCount * width] : null;
+        var grown = values is null ? new List<float>() : null;
         using var cursor = featurized.GetRowCursor([column]);
         var getter = cursor.GetGetter<VBuffer<float>>(column);
         var buffer = default(VBuffer<float>);
+        long offset = 0;
         while (cursor.MoveNext())
         {
             getter(ref buffer);
-            foreach (var value in buffer.DenseValues())
+            if (offset + width > MaxDenseValues)
             {
-                values.Add(value);
+                throw TooWide(offset / width + 1, width);
             }
+
+            if (values is not null)
+            {
+                buffer.CopyTo(values, (int)offset);
+            }
+            else
+            {
+                grown!.AddRange(buffer.DenseValues());
+            }
+
+            offset += width;
         }
 
-        return ([.. values], width);
+        return (values is not null && offset == values.Length ? values : [.. (IEnumerable<float>?)grown ?? values!.Take((int)offset)], width);
     }
+
+    private static ArgumentException TooWide(long rows, int width) => new(
+        $"The MLP's features would be {rows:N0} rows × {width:N0} slots or more, over {MaxDenseValues * 4.0 / (1 << 30):0.#} GiB as dense numbers: "
+        + "fewer text or category columns, a lower one-hot limit, or another learner would fit.");
 
     /// <summary>The predictions of the fitted model for <paramref name="rows"/>, laid out as <see cref="TabularExperiment.Predictions"/>'s.</summary>
     public static double[] Predict(ITransformer featurizer, TabularNetwork network, IDataView rows)

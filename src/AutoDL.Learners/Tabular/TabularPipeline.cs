@@ -24,6 +24,9 @@ internal static class TabularPipeline
     /// <summary>Bits of the hash space for categorical columns too varied to one-hot encode: 2^bits slots at most.</summary>
     private const int MaxHashBits = 16;
 
+    /// <summary>The MLP's hash space at most: its features are dense, so 2^16 slots a column would be 256 KiB a row.</summary>
+    private const int MlpMaxHashBits = 10;
+
     /// <param name="trainingRows">How many rows the pipeline will be fitted on (see <see cref="FitToRows"/>).</param>
     public static IEstimator<ITransformer> Build(
         MLContext ml, TabularTask task, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters, int seed, int trainingRows)
@@ -63,9 +66,10 @@ internal static class TabularPipeline
     /// missing indicators, date parts, one-hot or hashed categories, text n-grams), with every number (and date part),
     /// once filled in, standardised to mean 0 and variance 1 on the fitted rows, as scikit-learn's StandardScaler does
     /// before its MLP; indicator, one-hot and hashed slots stay 0/1, text slots as the text featuriser scales them.
+    /// Hashed categories get at most 2^<see cref="MlpMaxHashBits"/> slots, the network's input being dense.
     /// </summary>
     public static IEstimator<ITransformer> Featurizer(MLContext ml, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters) =>
-        Featurize(ml, plan, parameters, centre: "meanvariance");
+        Featurize(ml, plan, parameters, centre: "meanvariance", maxHashBits: MlpMaxHashBits);
 
     /// <summary>
     /// The parameters as they can work on <paramref name="trainingRows"/> rows. FastForest fits each tree on a bag of 70%
@@ -99,7 +103,8 @@ internal static class TabularPipeline
     /// numbers and 0.523 on centred ones (ridge regression, the same split: 0.522). Classification is left as it was
     /// (its benchmark figures measured before this), not yet measured with centred numbers.
     /// </param>
-    private static IEstimator<ITransformer> Featurize(MLContext ml, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters, string? centre)
+    private static IEstimator<ITransformer> Featurize(
+        MLContext ml, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters, string? centre, int maxHashBits = MaxHashBits)
     {
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         var outputs = new List<string>();
@@ -167,7 +172,7 @@ internal static class TabularPipeline
                 else
                 {
                     // Twice the distinct values' worth of slots keeps collisions rare without a vast sparse vector.
-                    var bits = Math.Clamp((int)Math.Ceiling(Math.Log2(2.0 * cardinality)), 8, MaxHashBits);
+                    var bits = Math.Clamp((int)Math.Ceiling(Math.Log2(2.0 * cardinality)), Math.Min(8, maxHashBits), maxHashBits);
                     chain = chain.Append(ml.Transforms.Categorical.OneHotHashEncoding(Generated(column, "hash"), column, numberOfBits: bits));
                     outputs.Add(Generated(column, "hash"));
                 }

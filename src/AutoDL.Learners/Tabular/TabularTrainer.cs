@@ -66,8 +66,10 @@ public sealed class TabularTrainer(TabularExperiment experiment)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var foldRows = experiment.Split.Folds[fold];
-            var (_, evaluation, predictions) = await Task.Run(
+            var (model, evaluation, predictions) = await Task.Run(
                 () => FitAndEvaluate(experiment, parameters, foldRows.TrainRows, foldRows.ValidationRows, cancellationToken, outOfFold), cancellationToken);
+            // A fold's network holds native memory: released now rather than whenever the collector runs.
+            model.Network?.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
 
             var score = evaluation.Value(experiment.Metric);
