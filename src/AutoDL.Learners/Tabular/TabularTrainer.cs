@@ -123,7 +123,7 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             using (ml.CancelWith(cancellationToken))
             {
                 var info = TabularModelBuilder.Info(experiment);
-                if (parameters[TabularParameters.Learner] is TabularLearners.Mlp)
+                if (parameters.TryGetValue(TabularParameters.Learner, out var learner) && learner is TabularLearners.Mlp)
                 {
                     var (featurizer, network) = TabularMlp.Fit(ml, experiment, parameters, trainRows, cancellationToken);
                     var predicted = TabularMlp.Predict(featurizer, network, experiment.Labelled(evaluationRows));
