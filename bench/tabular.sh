@@ -2,7 +2,7 @@
 # Issue 5's benchmark: our tabular search against scikit-learn 1.2's default models (Debian's python3-sklearn, installed
 # here when missing, as root) on the same train/test splits, in one run.
 # Usage: bench/tabular.sh [--seconds 60] [--datasets iris,breast_cancer,diabetes,digits,synthetic] [--synthetic-rows 100000]
-#                         [--seed 0] [--svm-max-rows 20000]
+#                         [--seed 0] [--svm-max-rows 20000] [--learners mlp]   (default learners: the task's defaults; mlp is opt-in)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's package is for the system interpreter, which need not be the first python3 on PATH.

@@ -51,6 +51,9 @@ public static class TabularBenchmark
         var svmMaxRows = (int)Option(args, "--svm-max-rows", 20_000.0);
         var names = args.SkipWhile(a => a != "--datasets").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     ?? ["iris", "breast_cancer", "diabetes", "digits", "synthetic"];
+        // Null: the task's default learners (TabularLearners.Default); e.g. --learners mlp for the MLP alone.
+        IReadOnlyList<string>? learners = args.SkipWhile(a => a != "--learners").Skip(1).FirstOrDefault()
+            ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.ToLowerInvariant()).ToList();
 
         var samples = Path.Combine(RepositoryRoot(), "samples");
         var temp = Directory.CreateTempSubdirectory("autodl-tabular-bench-").FullName;
@@ -71,7 +74,8 @@ public static class TabularBenchmark
                 return 2;
             }
 
-            Console.WriteLine($"Tabular benchmark: our search ({seconds:0.#} s wall-clock budget per dataset, each learner at its defaults first, then TPE; median pruner, seed {seed}) "
+            Console.WriteLine($"Tabular benchmark: our search ({seconds:0.#} s wall-clock budget per dataset, each learner at its defaults first, then TPE; median pruner, seed {seed}; "
+                + $"learners: {(learners is null ? "the task's defaults" : string.Join(", ", learners))}) "
                 + "against scikit-learn defaults on the same train/test split.");
             Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peer: scikit-learn via {SklearnPython}. "
                 + "Metric: test accuracy (classification; our search optimises CV accuracy) or test R² (regression; our search optimises CV RMSE).");
@@ -92,7 +96,7 @@ public static class TabularBenchmark
                     Console.Error.WriteLine($"[bench] wrote {dataset.Path} in {watch.Elapsed.TotalSeconds:0.0} s");
                 }
 
-                var outcome = await RunDatasetAsync(dataset, seconds, seed, svmMaxRows, temp);
+                var outcome = await RunDatasetAsync(dataset, seconds, seed, svmMaxRows, temp, learners);
                 Print(outcome, seconds);
                 outcomes.Add(outcome);
             }
@@ -106,7 +110,7 @@ public static class TabularBenchmark
         }
     }
 
-    private static async Task<Outcome> RunDatasetAsync(BenchDataset dataset, double seconds, int seed, int svmMaxRows, string temp)
+    private static async Task<Outcome> RunDatasetAsync(BenchDataset dataset, double seconds, int seed, int svmMaxRows, string temp, IReadOnlyList<string>? learners)
     {
         // Load it as the product does: the upload's scan gives the schema, the schema the column kinds, the target's
         // kind and distinct count the task (SearchLauncher), the settings the experiment (SearchExperiments).
@@ -124,6 +128,7 @@ public static class TabularBenchmark
             Task = task,
             Metric = task == TabularTask.Regression ? TabularMetric.Rmse : TabularMetric.Accuracy,
             Seed = seed,
+            Learners = learners,
         };
         var experiment = await TabularExperiment.LoadAsync(TabularDatasets.Data(schema, dataset.Path), options, CancellationToken.None);
         var loadSeconds = load.Elapsed.TotalSeconds;

@@ -28,7 +28,6 @@ public static class TabularEnsembleBuilder
         var sum = new double[testRows.Count * experiment.PredictionWidth];
         var fitted = new List<(int, int, TabularPredictor)>(members.Count);
         var memberTests = new Dictionary<int, TabularEvaluation?>();
-        var info = TabularModelBuilder.Info(experiment);
         foreach (var member in members)
         {
             TabularTrainer.CheckFits(experiment, member.Parameters);
@@ -41,7 +40,7 @@ public static class TabularEnsembleBuilder
                 sum[i] += member.Weight * predictions![i];
             }
 
-            fitted.Add((member.Trial, member.Weight, new TabularPredictor(model, info)));
+            fitted.Add((member.Trial, member.Weight, model));
             memberTests[member.Trial] = testRows.Count == 0 ? null : evaluation;
         }
 

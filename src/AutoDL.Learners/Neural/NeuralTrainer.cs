@@ -16,10 +16,21 @@ public delegate Task EpochReporter(int epoch, double value, CancellationToken ca
 /// <param name="LoadShare">Share of the training time spent making batches (indexing, conversion, augmentation).</param>
 public sealed record TrainingResult(SpecNetwork? Network, double BestValue, int BestEpoch, IReadOnlyList<EpochRecord> Epochs, double LoadShare, double Seconds);
 
-/// <summary>The task's classes and the metric a network is judged by on its validation samples.</summary>
+/// <summary>
+/// The task's classes and the metric a network is judged by on its validation samples. No classes: a regression, whose
+/// network has one output trained by mean squared error against <see cref="NeuralSamples.Targets"/>.
+/// </summary>
 public sealed record NeuralTarget(IReadOnlyList<string> Classes, TabularMetric Metric)
 {
-    public TabularTask Task => Classes.Count == 2 ? TabularTask.Binary : TabularTask.Multiclass;
+    /// <summary>A regression target judged by <paramref name="metric"/> (RMSE, MAE or R²).</summary>
+    public static NeuralTarget Regression(TabularMetric metric) => new([], metric);
+
+    public TabularTask Task => Classes.Count switch
+    {
+        0 => TabularTask.Regression,
+        2 => TabularTask.Binary,
+        _ => TabularTask.Multiclass,
+    };
 
     public Direction Direction => Metric.Direction();
 
@@ -27,7 +38,7 @@ public sealed record NeuralTarget(IReadOnlyList<string> Classes, TabularMetric M
 }
 
 /// <summary>
-/// Trains one network: mini-batches of cross-entropy with label smoothing under Adam, AdamW or SGD with Nesterov-free
+/// Trains one network: mini-batches of cross-entropy with label smoothing (regression: mean squared error) under Adam, AdamW or SGD with Nesterov-free
 /// momentum 0.9, the learning rate set every step by the schedule, and after every epoch the validation score, reported
 /// (so median and ASHA prune over epochs) and tracked: training stops early once the score has not improved for a third
 /// of the epochs (at least 4), and the best epoch's weights are what it keeps. Everything random (weights, dropout,
@@ -52,6 +63,13 @@ public static class NeuralTrainer
         EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken, int threads = 0)
     {
         settings.Check();
+        if ((target.Task == TabularTask.Regression) != (train.Targets is not null) || (validation.Targets is null) != (train.Targets is null))
+        {
+            throw new ArgumentException(
+                $"A {target.Task} target needs {(target.Task == TabularTask.Regression ? "samples with target values" : "samples with class labels")} to train and validate on.",
+                nameof(target));
+        }
+
         var watch = Stopwatch.StartNew();
         var network = await Task.Run(() => Build(spec, seed, device), cancellationToken);
         var optimizer = Optimizer(network, settings);
@@ -141,9 +159,18 @@ public static class NeuralTrainer
         return network;
     }
 
-    /// <summary>Class probabilities <c>[N, classes]</c> of every sample, in order, and the mean cross-entropy against their labels.</summary>
+    /// <summary>
+    /// Class probabilities <c>[N, classes]</c> of every sample, in order, and the mean cross-entropy against their labels;
+    /// for regression samples (with <see cref="NeuralSamples.Targets"/>), the network's one output <c>[N, 1]</c> and the
+    /// mean squared error against the targets.
+    /// </summary>
     public static (double[][] Probabilities, double Loss) Predict(SpecNetwork network, NeuralSamples samples, Device device)
     {
+        if (samples.Targets is { } targets)
+        {
+            return PredictValues(network, samples, targets, device);
+        }
+
         network.eval();
         var probabilities = new double[samples.Count][];
         double loss = 0;
@@ -167,12 +194,43 @@ public static class NeuralTrainer
         return (probabilities, samples.Count == 0 ? 0 : loss / samples.Count);
     }
 
-    /// <summary>The score of <paramref name="probabilities"/> against the samples' labels, with every classification metric.</summary>
+    /// <summary>
+    /// The score of <paramref name="probabilities"/> against the samples' labels, with every classification metric
+    /// (binary: AUC ranks by the positive class's probability).
+    /// </summary>
     public static TabularEvaluation Evaluate(double[][] probabilities, long[] labels, NeuralTarget target, bool curves = false)
     {
         var truth = labels.Select(l => (int)l).ToList();
         var predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToList();
-        return TabularEvaluation.ForClasses(target.Task, target.Classes, truth, predicted, probabilities, curves: curves);
+        var positive = target.Task == TabularTask.Binary ? probabilities.Select(p => p[1]).ToList() : null;
+        return TabularEvaluation.ForClasses(target.Task, target.Classes, truth, predicted, probabilities, positive, curves: curves);
+    }
+
+    /// <summary>The score of <see cref="Predict"/>'s output for regression samples against their targets.</summary>
+    public static TabularEvaluation Evaluate(double[][] values, float[] targets) =>
+        TabularEvaluation.ForNumbers([.. targets.Select(t => (double)t)], [.. values.Select(v => v[0])]);
+
+    private static (double[][] Values, double Loss) PredictValues(SpecNetwork network, NeuralSamples samples, float[] targets, Device device)
+    {
+        network.eval();
+        var values = new double[samples.Count][];
+        double loss = 0;
+        using var _ = no_grad();
+        for (var start = 0; start < samples.Count; start += EvaluationBatch)
+        {
+            using var scope = NewDisposeScope();
+            var rows = Enumerable.Range(start, Math.Min(EvaluationBatch, samples.Count - start)).Select(i => (long)i).ToArray();
+            var output = network.forward(samples.Batch(rows).to(device)).view(-1);
+            var y = tensor(rows.Select(r => targets[r]).ToArray(), device: device);
+            loss += nn.functional.mse_loss(output, y, reduction: nn.Reduction.Sum).cpu().item<float>();
+            var predicted = output.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            for (var i = 0; i < rows.Length; i++)
+            {
+                values[start + i] = [predicted[i]];
+            }
+        }
+
+        return (values, samples.Count == 0 ? 0 : loss / samples.Count);
     }
 
     private static EpochRecord Epoch(
@@ -201,7 +259,9 @@ public static class NeuralTrainer
             load.Start();
             var rows = order.AsSpan(start, count).ToArray();
             var x = train.Batch(rows, random, settings.Flip, settings.Shift).to(device);
-            var y = tensor(rows.Select(r => train.Labels[r]).ToArray(), device: device);
+            var y = train.Targets is { } targets
+                ? tensor(rows.Select(r => targets[r]).ToArray(), device: device)
+                : tensor(rows.Select(r => train.Labels[r]).ToArray(), device: device);
             load.Stop();
 
             foreach (var group in optimizer.ParamGroups)
@@ -210,7 +270,9 @@ public static class NeuralTrainer
             }
 
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(network.forward(x), y, label_smoothing: settings.LabelSmoothing);
+            var loss = train.Targets is not null
+                ? nn.functional.mse_loss(network.forward(x).view(-1), y)
+                : nn.functional.cross_entropy(network.forward(x), y, label_smoothing: settings.LabelSmoothing);
             loss.backward();
             optimizer.step();
             var value = loss.item<float>();
@@ -227,7 +289,7 @@ public static class NeuralTrainer
 
         var trainSeconds = watch.Elapsed.TotalSeconds;
         var (probabilities, validationLoss) = Predict(network, validation, device);
-        var score = Evaluate(probabilities, validation.Labels, target).Value(target.Metric);
+        var score = (validation.Targets is { } truth ? Evaluate(probabilities, truth) : Evaluate(probabilities, validation.Labels, target)).Value(target.Metric);
         return new EpochRecord(epoch, seen == 0 ? 0 : lossSum / seen, score, validationLoss, trainSeconds, load.Elapsed.TotalSeconds);
     }
 

@@ -68,16 +68,18 @@ public sealed record TrainingSettings(
 
 /// <summary>
 /// Samples a network learns from, kept on the CPU: images as bytes <c>[N, C, H, W]</c> (turned into pixels / 255 a
-/// batch at a time, 4× less memory than floats), or vectors as floats <c>[N, F]</c>; and their class indices.
+/// batch at a time, 4× less memory than floats), or vectors as floats <c>[N, F]</c>; and their class indices, or
+/// (regression) their target values.
 /// </summary>
 public sealed class NeuralSamples : IDisposable
 {
     private readonly Tensor _inputs;
 
-    private NeuralSamples(Tensor inputs, long[] labels)
+    private NeuralSamples(Tensor inputs, long[] labels, float[]? targets = null)
     {
         _inputs = inputs;
         Labels = labels;
+        Targets = targets;
     }
 
     /// <param name="pixels">Row-major <c>[N, C, H, W]</c> bytes.</param>
@@ -102,9 +104,24 @@ public sealed class NeuralSamples : IDisposable
         return new NeuralSamples(tensor(values, [count, features]), labels);
     }
 
+    /// <summary>Vectors with a number to predict each (regression): <see cref="Targets"/> holds them; every label is 0.</summary>
+    /// <param name="values">Row-major <c>[N, F]</c> numbers.</param>
+    public static NeuralSamples FromVectors(float[] values, int count, int features, float[] targets)
+    {
+        if ((long)count * features != values.Length || targets.Length != count)
+        {
+            throw new ArgumentException($"{values.Length} numbers and {targets.Length} targets are not {count} vectors of {features}.");
+        }
+
+        return new NeuralSamples(tensor(values, [count, features]), new long[count], targets);
+    }
+
     public int Count => Labels.Length;
 
     public long[] Labels { get; }
+
+    /// <summary>The numbers to predict (regression samples); null for classification samples.</summary>
+    public float[]? Targets { get; }
 
     public bool IsImages => _inputs.dtype == ScalarType.Byte;
 

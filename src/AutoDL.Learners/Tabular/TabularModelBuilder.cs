@@ -35,19 +35,19 @@ public static class TabularModelBuilder
         TabularTrainer.CheckFits(experiment, parameters);
         cancellationToken.ThrowIfCancellationRequested();
         var testRows = experiment.Split.TestRows;
-        var (model, test) = await Task.Run(
+        var (predictor, test) = await Task.Run(
             () =>
             {
-                var (fitted, _, _) = TabularTrainer.FitAndEvaluate(experiment, parameters, experiment.Split.TrainingRows, testRows, cancellationToken);
-                // Scored again for the curves or residuals, which trials' folds do without (a second pass over the test rows only).
-                return (fitted, testRows.Count == 0 ? null : experiment.Evaluate(fitted.Transform(experiment.Labelled(testRows)), detailed: true));
+                // Scored with the curves or residuals, which trials' folds do without.
+                var (fitted, evaluation, _) = TabularTrainer.FitAndEvaluate(
+                    experiment, parameters, experiment.Split.TrainingRows, testRows, cancellationToken, detailed: testRows.Count > 0);
+                return (fitted, testRows.Count == 0 ? null : evaluation);
             },
             cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var info = Info(experiment);
         var parametersCopy = new Dictionary<string, object>(parameters, StringComparer.Ordinal);
-        return new TabularModel(parametersCopy, test, new TabularPredictor(model, info));
+        return new TabularModel(parametersCopy, test, predictor);
     }
 
     /// <summary>What a saved model of <paramref name="experiment"/> records beside ML.NET's zip content.</summary>

@@ -72,6 +72,12 @@ public static class TabularOnnx
     /// <summary>The ONNX bytes of the predictor's chain (null when it does not convert) and the check of them on <paramref name="input"/>.</summary>
     internal static (byte[]? Bytes, OnnxCheck Check) Convert(TabularPredictor predictor, IDataView input, CancellationToken cancellationToken)
     {
+        if (predictor.Network is not null)
+        {
+            return (null, TabularOnnxCheck.Unavailable(
+                "The MLP's ONNX export is not available yet: its network runs in TorchSharp after the ML.NET featurizer, and the two graphs are not joined into one ONNX model."));
+        }
+
         var outputs = predictor.Task switch
         {
             TabularTask.Regression => new[] { Score },

@@ -24,6 +24,9 @@ internal static class TabularPipeline
     /// <summary>Bits of the hash space for categorical columns too varied to one-hot encode: 2^bits slots at most.</summary>
     private const int MaxHashBits = 16;
 
+    /// <summary>The MLP's hash space at most: its features are dense, so 2^16 slots a column would be 256 KiB a row.</summary>
+    private const int MlpMaxHashBits = 10;
+
     /// <param name="trainingRows">How many rows the pipeline will be fitted on (see <see cref="FitToRows"/>).</param>
     public static IEstimator<ITransformer> Build(
         MLContext ml, TabularTask task, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters, int seed, int trainingRows)
@@ -31,7 +34,12 @@ internal static class TabularPipeline
         parameters = FitToRows(parameters, trainingRows);
         var learner = Text(parameters, TabularParameters.Learner);
         var linear = TabularLearners.Linear.Contains(learner, StringComparer.Ordinal);
-        var estimator = Featurize(ml, plan, parameters, centre: linear && task == TabularTask.Regression);
+        if (learner == TabularLearners.Mlp)
+        {
+            throw new ArgumentException("The MLP is no ML.NET trainer: its features come from Featurizer and its network from TabularMlp.", nameof(parameters));
+        }
+
+        var estimator = Featurize(ml, plan, parameters, centre: linear && task == TabularTask.Regression ? Text(parameters, TabularParameters.Normalization) : null);
         if (linear)
         {
             // Scales every feature slot (numbers centred by Featurize keep their scale; one-hot, hashed and text slots
@@ -52,6 +60,16 @@ internal static class TabularPipeline
             _ => estimator.Append(Regression(ml, learner, parameters, seed)),
         };
     }
+
+    /// <summary>
+    /// The MLP's featurisation: <see cref="FeaturesColumn"/> as the other learners get it (the trial's imputation,
+    /// missing indicators, date parts, one-hot or hashed categories, text n-grams), with every number (and date part),
+    /// once filled in, standardised to mean 0 and variance 1 on the fitted rows, as scikit-learn's StandardScaler does
+    /// before its MLP; indicator, one-hot and hashed slots stay 0/1, text slots as the text featuriser scales them.
+    /// Hashed categories get at most 2^<see cref="MlpMaxHashBits"/> slots, the network's input being dense.
+    /// </summary>
+    public static IEstimator<ITransformer> Featurizer(MLContext ml, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters) =>
+        Featurize(ml, plan, parameters, centre: "meanvariance", maxHashBits: MlpMaxHashBits);
 
     /// <summary>
     /// The parameters as they can work on <paramref name="trainingRows"/> rows. FastForest fits each tree on a bag of 70%
@@ -77,7 +95,7 @@ internal static class TabularPipeline
     }
 
     /// <param name="centre">
-    /// For a linear regression: the numbers (and date parts), once filled in, are also shifted and scaled, each on its own,
+    /// Null, or the normalisation that also shifts the numbers: for a linear regression (the trial's) and the MLP (meanvariance), the numbers (and date parts), once filled in, are also shifted and scaled, each on its own,
     /// as the normalisation parameter says: meanvariance to mean 0 and variance 1 (as scikit-learn's StandardScaler),
     /// minmax onto [0, 1]. ML.NET's normalisers otherwise only scale (to keep sparse vectors sparse), and a number far
     /// from zero relative to its spread (a cholesterol of 189 ± 34) then leans on the bias: measured on the diabetes
@@ -85,7 +103,8 @@ internal static class TabularPipeline
     /// numbers and 0.523 on centred ones (ridge regression, the same split: 0.522). Classification is left as it was
     /// (its benchmark figures measured before this), not yet measured with centred numbers.
     /// </param>
-    private static IEstimator<ITransformer> Featurize(MLContext ml, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters, bool centre)
+    private static IEstimator<ITransformer> Featurize(
+        MLContext ml, FeaturePlan plan, IReadOnlyDictionary<string, object> parameters, string? centre, int maxHashBits = MaxHashBits)
     {
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         var outputs = new List<string>();
@@ -125,9 +144,9 @@ internal static class TabularPipeline
 
             var inPlace = filled.Select(c => new InputOutputColumnPair(c)).ToArray();
             chain = chain.Append(ml.Transforms.ReplaceMissingValues(inPlace, mode));
-            if (centre)
+            if (centre is not null)
             {
-                chain = Text(parameters, TabularParameters.Normalization) switch
+                chain = centre switch
                 {
                     "minmax" => chain.Append(ml.Transforms.NormalizeMinMax(inPlace, fixZero: false)),
                     "meanvariance" => chain.Append(ml.Transforms.NormalizeMeanVariance(inPlace, fixZero: false)),
@@ -153,7 +172,7 @@ internal static class TabularPipeline
                 else
                 {
                     // Twice the distinct values' worth of slots keeps collisions rare without a vast sparse vector.
-                    var bits = Math.Clamp((int)Math.Ceiling(Math.Log2(2.0 * cardinality)), 8, MaxHashBits);
+                    var bits = Math.Clamp((int)Math.Ceiling(Math.Log2(2.0 * cardinality)), Math.Min(8, maxHashBits), maxHashBits);
                     chain = chain.Append(ml.Transforms.Categorical.OneHotHashEncoding(Generated(column, "hash"), column, numberOfBits: bits));
                     outputs.Add(Generated(column, "hash"));
                 }

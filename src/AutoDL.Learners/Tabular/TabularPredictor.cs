@@ -18,6 +18,9 @@ internal sealed record TabularModelInfo(
 {
     public const int CurrentFormat = 1;
 
+    /// <summary>The format of a model whose learner is a network (<see cref="TabularNetwork"/>'s entries beside the featurizer's).</summary>
+    public const int NetworkFormat = 2;
+
     /// <summary>The zip entry holding this record, beside ML.NET's entries (ML.NET reads only its own).</summary>
     public const string EntryName = "AutoDL/tabular-model.json";
 
@@ -30,18 +33,23 @@ internal sealed record TabularModelInfo(
 /// <summary>
 /// A fitted tabular model that predicts rows given as name → value dictionaries. Saved as an ML.NET model zip
 /// (<c>MLContext.Model.Save</c> with the input schema of the feature columns) plus one JSON entry describing the
-/// target, classes and column kinds; <see cref="LoadAsync"/> reads both back.
+/// target, classes and column kinds; <see cref="LoadAsync"/> reads both back. The MLP's model is its featurizer's
+/// ML.NET chain and its network (<see cref="TabularNetwork"/>: the architecture JSON, the weights and the target's
+/// scale as three more entries of the same zip, format <see cref="TabularModelInfo.NetworkFormat"/>).
 /// </summary>
 public sealed class TabularPredictor : ITabularPredictor
 {
     private readonly ITransformer _model;
     private readonly TabularModelInfo _info;
     private readonly DataViewSchema _inputSchema;
+    private readonly TabularNetwork? _network;
 
-    internal TabularPredictor(ITransformer model, TabularModelInfo info)
+    /// <param name="model">The whole ML.NET chain; with a <paramref name="network"/>, the featurizer that feeds it.</param>
+    internal TabularPredictor(ITransformer model, TabularModelInfo info, TabularNetwork? network = null)
     {
         _model = model;
         _info = info;
+        _network = network;
         var builder = new DataViewSchema.Builder();
         foreach (var column in info.Columns)
         {
@@ -53,8 +61,14 @@ public sealed class TabularPredictor : ITabularPredictor
 
     public TabularTask Task => _info.Task;
 
-    /// <summary>The fitted ML.NET chain (featurisation and learner), for exporting it.</summary>
+    /// <summary>The fitted ML.NET chain (featurisation and learner), for exporting it; the featurizer alone when <see cref="Network"/> is not null.</summary>
     internal ITransformer Transformer => _model;
+
+    /// <summary>The MLP's network after <see cref="Transformer"/>'s features; null for the ML.NET learners.</summary>
+    internal TabularNetwork? Network => _network;
+
+    /// <summary>The learner: <see cref="TabularLearners.Mlp"/> for a network, else null (one of ML.NET's, named by the trial's parameters).</summary>
+    public string? Learner => _network is null ? null : TabularLearners.Mlp;
 
     /// <summary>The schema of the rows the chain reads: one column per input column, numbers as Single, the rest as text.</summary>
     internal DataViewSchema InputSchema => _inputSchema;
@@ -77,6 +91,11 @@ public sealed class TabularPredictor : ITabularPredictor
     public IReadOnlyList<TabularPrediction> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        if (_network is not null)
+        {
+            return FromValues(TabularMlp.Predict(_model, _network, ToTable(rows).View()), rows.Count);
+        }
+
         var scored = _model.Transform(ToTable(rows).View());
         switch (Task)
         {
@@ -108,7 +127,41 @@ public sealed class TabularPredictor : ITabularPredictor
         }
     }
 
-    /// <summary>Writes the ML.NET model zip, with the input schema of the feature columns and the AutoDL description entry.</summary>
+    /// <summary>Predictions laid out as <see cref="TabularExperiment.Predictions"/>'s: the most probable class (ties to the earlier), or the value.</summary>
+    private TabularPrediction[] FromValues(double[] values, int count)
+    {
+        var result = new TabularPrediction[count];
+        if (Task == TabularTask.Regression)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = new TabularPrediction(null, values[i], null);
+            }
+
+            return result;
+        }
+
+        var width = Classes.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var best = 0;
+            var probabilities = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (var k = 0; k < width; k++)
+            {
+                probabilities[Classes[k]] = values[i * width + k];
+                if (values[i * width + k] > values[i * width + best])
+                {
+                    best = k;
+                }
+            }
+
+            result[i] = new TabularPrediction(Classes[best], null, probabilities);
+        }
+
+        return result;
+    }
+
+    /// <summary>Writes the ML.NET model zip, with the input schema of the feature columns and the AutoDL description entry (and the network's, if any).</summary>
     public Task SaveAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -120,8 +173,12 @@ public sealed class TabularPredictor : ITabularPredictor
                 cancellationToken.ThrowIfCancellationRequested();
                 using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
                 var entry = zip.CreateEntry(TabularModelInfo.EntryName);
-                using var stream = entry.Open();
-                JsonSerializer.Serialize(stream, _info, TabularModelInfo.Json);
+                using (var stream = entry.Open())
+                {
+                    JsonSerializer.Serialize(stream, _network is null ? _info : _info with { Format = TabularModelInfo.NetworkFormat }, TabularModelInfo.Json);
+                }
+
+                _network?.Write(zip);
             },
             cancellationToken);
     }
@@ -134,18 +191,30 @@ public sealed class TabularPredictor : ITabularPredictor
             () =>
             {
                 TabularModelInfo info;
+                TabularNetwork? network = null;
                 using (var zip = ZipFile.OpenRead(path))
                 {
                     var entry = zip.GetEntry(TabularModelInfo.EntryName)
                         ?? throw new InvalidDataException($"'{path}' is not a tabular model saved by AutoDL: it has no {TabularModelInfo.EntryName}.");
-                    using var stream = entry.Open();
-                    info = JsonSerializer.Deserialize<TabularModelInfo>(stream, TabularModelInfo.Json)
-                        ?? throw new InvalidDataException($"'{path}' has an empty {TabularModelInfo.EntryName}.");
-                }
+                    using (var stream = entry.Open())
+                    {
+                        info = JsonSerializer.Deserialize<TabularModelInfo>(stream, TabularModelInfo.Json)
+                            ?? throw new InvalidDataException($"'{path}' has an empty {TabularModelInfo.EntryName}.");
+                    }
 
-                if (info.Format != TabularModelInfo.CurrentFormat)
-                {
-                    throw new InvalidDataException($"'{path}' is a tabular model of format {info.Format}; this version reads format {TabularModelInfo.CurrentFormat}.");
+                    if (info.Format is not (TabularModelInfo.CurrentFormat or TabularModelInfo.NetworkFormat))
+                    {
+                        throw new InvalidDataException(
+                            $"'{path}' is a tabular model of format {info.Format}; this version reads formats {TabularModelInfo.CurrentFormat} and {TabularModelInfo.NetworkFormat}.");
+                    }
+
+                    if (info.Format == TabularModelInfo.NetworkFormat)
+                    {
+                        network = TabularNetwork.Read(zip, path, info.Task)
+                            ?? throw new InvalidDataException($"'{path}' is an MLP model without its {TabularNetwork.InfoEntry}.");
+                    }
+
+                    info = info with { Format = TabularModelInfo.CurrentFormat };
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -153,7 +222,7 @@ public sealed class TabularPredictor : ITabularPredictor
                 // The date featuriser is a custom mapping: ML.NET finds it by contract name among registered assemblies.
                 ml.ComponentCatalog.RegisterAssembly(typeof(DateTimePartsMapping).Assembly);
                 var model = ml.Model.Load(path, out _);
-                return new TabularPredictor(model, info);
+                return new TabularPredictor(model, info, network);
             },
             cancellationToken);
     }

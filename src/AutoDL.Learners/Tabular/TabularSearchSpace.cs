@@ -1,4 +1,5 @@
 using AutoDL.Core.Search;
+using AutoDL.Learners.Neural;
 
 namespace AutoDL.Learners.Tabular;
 
@@ -20,18 +21,25 @@ public static class TabularLearners
     /// <summary>L-BFGS: logistic regression (binary), maximum entropy (multiclass), Poisson regression (non-negative targets).</summary>
     public const string Lbfgs = "lbfgs";
 
+    /// <summary>
+    /// A TorchSharp multilayer perceptron on the standardised features (<see cref="TabularMlp"/>): the MLP space of
+    /// <see cref="NeuralSearchSpace.ForVectors"/>, trained with early stopping on a part of each fit's rows.
+    /// </summary>
+    public const string Mlp = "mlp";
+
     /// <summary>Learners that normalise their features first (linear models).</summary>
     public static readonly IReadOnlyList<string> Linear = [Sdca, Lbfgs];
 
     /// <summary>Every learner that can train for <paramref name="task"/>.</summary>
-    public static IReadOnlyList<string> Supported(TabularTask task) => [LightGbm, FastTree, FastForest, Sdca, Lbfgs];
+    public static IReadOnlyList<string> Supported(TabularTask task) => [LightGbm, FastTree, FastForest, Sdca, Lbfgs, Mlp];
 
     /// <summary>
-    /// The learners a search tries when none are named: all supported ones, but for regression not L-BFGS, whose
-    /// Poisson regression models counts and fails on negative targets (name it explicitly for count targets).
+    /// The learners a search tries when none are named: all supported ones but the MLP (opt-in: on the sample tables a
+    /// trial of it costs several times a boosted model's and scores no better), and for regression not L-BFGS either,
+    /// whose Poisson regression models counts and fails on negative targets (name it explicitly for count targets).
     /// </summary>
     public static IReadOnlyList<string> Default(TabularTask task) =>
-        task == TabularTask.Regression ? [LightGbm, FastTree, FastForest, Sdca] : Supported(task);
+        task == TabularTask.Regression ? [LightGbm, FastTree, FastForest, Sdca] : [LightGbm, FastTree, FastForest, Sdca, Lbfgs];
 }
 
 /// <summary>The names of a tabular search's parameters. Learner parameters are prefixed with their learner.</summary>
@@ -75,6 +83,20 @@ public static class TabularParameters
     public const string LbfgsL2 = "lbfgs.l2";
     public const string LbfgsL1 = "lbfgs.l1";
     public const string LbfgsOptimizationTolerance = "lbfgs.optimization_tolerance";
+
+    /// <summary>
+    /// The MLP's parameters: <see cref="NeuralSearchSpace.ForVectors"/>'s, under their own names where those already
+    /// start with <c>mlp.</c> (<c>mlp.layers</c>, <c>mlp.width</c>, …) and with <c>mlp.</c> before the training ones
+    /// (<c>mlp.train.learning_rate</c>, …); see <see cref="MlpTraining"/>.
+    /// </summary>
+    public static string MlpParameter(string neuralName) =>
+        neuralName.StartsWith(TabularLearners.Mlp + ".", StringComparison.Ordinal) ? neuralName : $"{TabularLearners.Mlp}.{neuralName}";
+
+    /// <summary>The neural name of a tabular MLP parameter (the inverse of <see cref="MlpParameter"/>); null for any other parameter.</summary>
+    public static string? MlpTraining(string tabularName) =>
+        tabularName.StartsWith($"{TabularLearners.Mlp}.train.", StringComparison.Ordinal) ? tabularName[(TabularLearners.Mlp.Length + 1)..]
+        : tabularName.StartsWith(TabularLearners.Mlp + ".", StringComparison.Ordinal) ? tabularName
+        : null;
 }
 
 /// <summary>
@@ -86,6 +108,9 @@ public static class TabularParameters
 public static class TabularSearchSpace
 {
     public static readonly IReadOnlyList<string> ImputeChoices = ["mean", "mode", "minimum", "maximum", "default"];
+
+    /// <summary>The MLP's epoch cap in tabular searches: its trials must stay comparable in cost with the boosted trees'.</summary>
+    public const int MlpMaxEpochs = 30;
 
     private static readonly IReadOnlyList<(string Learner, ParameterSpec Spec, object Default)> LearnerParameters =
     [
@@ -109,7 +134,18 @@ public static class TabularSearchSpace
         (TabularLearners.Lbfgs, Float(TabularParameters.LbfgsL2, 1e-4, 10, log: true), 1.0),
         (TabularLearners.Lbfgs, Float(TabularParameters.LbfgsL1, 1e-4, 10, log: true), 1.0),
         (TabularLearners.Lbfgs, Float(TabularParameters.LbfgsOptimizationTolerance, 1e-8, 1e-3, log: true), 1e-7),
+        .. MlpParameters(),
     ];
+
+    /// <summary>The MLP's parameters: the vector space's, renamed (<see cref="TabularParameters.MlpParameter"/>), at <see cref="NeuralSearchSpace.DefaultMlp"/>.</summary>
+    private static IEnumerable<(string Learner, ParameterSpec Spec, object Default)> MlpParameters()
+    {
+        var space = NeuralSearchSpace.ForVectors(MlpMaxEpochs);
+        var defaults = space.ToExternal(NeuralSearchSpace.DefaultMlp(space));
+        return space.Parameters
+            .Where(p => p.Name != NeuralParameters.Learner)
+            .Select(p => (TabularLearners.Mlp, new ParameterSpec(TabularParameters.MlpParameter(p.Name), p.Distribution), defaults[p.Name]));
+    }
 
     /// <summary>
     /// The space for <paramref name="task"/> on <paramref name="data"/> (predicting <paramref name="target"/>), with
@@ -162,6 +198,8 @@ public static class TabularSearchSpace
 
         specs.AddRange(LearnerParameters
             .Where(p => chosen.Contains(p.Learner, StringComparer.Ordinal))
+            // Label smoothing is a classification parameter: a regression's MLP has none.
+            .Where(p => task != TabularTask.Regression || p.Spec.Name != TabularParameters.MlpParameter(NeuralParameters.LabelSmoothing))
             .Select(p => p.Spec with { When = new Condition(TabularParameters.Learner, In: [p.Learner]) }));
         return SearchSpace.Create(specs);
     }
@@ -199,7 +237,8 @@ public static class TabularSearchSpace
 
     /// <summary>
     /// Where a search starts (<see cref="WarmStartSampler"/>): each of the space's learners at its defaults, strongest
-    /// first on typical tables (gradient boosting, then a forest, the linear models, and FastTree), so that even a
+    /// first on typical tables (gradient boosting, then a forest, the linear models, FastTree and the MLP at
+    /// <see cref="NeuralSearchSpace.DefaultMlp"/>), so that even a
     /// budget of a few trials tries every learner family once before any sampler explores.
     /// </summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, double>> StartingPoints(SearchSpace space)
@@ -209,7 +248,7 @@ public static class TabularSearchSpace
     }
 
     private static readonly string[] StartOrder =
-        [TabularLearners.LightGbm, TabularLearners.FastForest, TabularLearners.Lbfgs, TabularLearners.Sdca, TabularLearners.FastTree];
+        [TabularLearners.LightGbm, TabularLearners.FastForest, TabularLearners.Lbfgs, TabularLearners.Sdca, TabularLearners.FastTree, TabularLearners.Mlp];
 
     private static ParameterSpec Int(string name, long low, long high, bool log = false) => new(name, new IntDistribution(low, high, log));
 

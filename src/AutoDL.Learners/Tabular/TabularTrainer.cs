@@ -66,8 +66,10 @@ public sealed class TabularTrainer(TabularExperiment experiment)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var foldRows = experiment.Split.Folds[fold];
-            var (_, evaluation, predictions) = await Task.Run(
+            var (model, evaluation, predictions) = await Task.Run(
                 () => FitAndEvaluate(experiment, parameters, foldRows.TrainRows, foldRows.ValidationRows, cancellationToken, outOfFold), cancellationToken);
+            // A fold's network holds native memory: released now rather than whenever the collector runs.
+            model.Network?.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
 
             var score = evaluation.Value(experiment.Metric);
@@ -96,16 +98,21 @@ public sealed class TabularTrainer(TabularExperiment experiment)
         return (result, outOfFold ? new OutOfFoldPredictions(rows!, width, values!) : null);
     }
 
-    /// <summary>Fits the pipeline on <paramref name="trainRows"/> and scores it on <paramref name="evaluationRows"/>.</summary>
+    /// <summary>
+    /// Fits the pipeline on <paramref name="trainRows"/> and scores it on <paramref name="evaluationRows"/>. The MLP
+    /// (<see cref="TabularMlp"/>) fits its featurizer and trains its network instead, and is scored from its predictions
+    /// as ensembles are (<see cref="EnsembleScoring"/>).
+    /// </summary>
     /// <param name="predictions">Also return the evaluation rows' predictions (<see cref="TabularExperiment.Predictions"/>).</param>
+    /// <param name="detailed">Also the curves or residuals of the evaluation (a model's test rows).</param>
     /// <param name="cancellationToken">
     /// Stops the fit in the middle: it cancels the fit's own <see cref="MLContext"/> (no other fit shares it), whose
     /// trainers and data cursors check it at each iteration, tree or pass over the data.
     /// </param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the fit and its scoring ended.</exception>
-    internal static (ITransformer Model, TabularEvaluation Evaluation, double[]? Predictions) FitAndEvaluate(
+    internal static (TabularPredictor Model, TabularEvaluation Evaluation, double[]? Predictions) FitAndEvaluate(
         TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> trainRows, IReadOnlyList<int> evaluationRows,
-        CancellationToken cancellationToken, bool predictions = false)
+        CancellationToken cancellationToken, bool predictions = false, bool detailed = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(experiment.Options.Seed);
@@ -115,13 +122,23 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             // below was fitted by a context that was never cancelled.
             using (ml.CancelWith(cancellationToken))
             {
+                var info = TabularModelBuilder.Info(experiment);
+                if (parameters.TryGetValue(TabularParameters.Learner, out var learner) && learner is TabularLearners.Mlp)
+                {
+                    var (featurizer, network) = TabularMlp.Fit(ml, experiment, parameters, trainRows, cancellationToken);
+                    var predicted = TabularMlp.Predict(featurizer, network, experiment.Labelled(evaluationRows));
+                    var scores = EnsembleScoring.Evaluate(experiment, evaluationRows, predicted, detailed);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return (new TabularPredictor(featurizer, info, network), scores, predictions ? predicted : null);
+                }
+
                 var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed, trainRows.Count);
                 var model = pipeline.Fit(experiment.Labelled(trainRows));
                 var scored = model.Transform(experiment.Labelled(evaluationRows));
-                var evaluation = experiment.Evaluate(scored);
+                var evaluation = experiment.Evaluate(scored, detailed);
                 var values = predictions ? experiment.Predictions(scored) : null;
                 cancellationToken.ThrowIfCancellationRequested();
-                return (model, evaluation, values);
+                return (new TabularPredictor(model, info), evaluation, values);
             }
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && !(e is OperationCanceledException c && c.CancellationToken == cancellationToken))

@@ -18,7 +18,7 @@ public sealed class SearchLauncherTests
             Target = "species",
             Metric = "auc",
             Strategy = "grid",
-            Learners = ["mlp"],
+            Learners = ["knn"],
             Budget = new SearchBudgetRequest(Trials: 0, Seconds: -5),
             Parallelism = 99,
             Device = "cuda",
@@ -35,7 +35,7 @@ public sealed class SearchLauncherTests
         }
 
         Assert.Contains("multiclass", launch.Errors["metric"][0]);
-        Assert.Contains("'mlp'", launch.Errors["learners"][0]);
+        Assert.Contains("'knn'", launch.Errors["learners"][0]);
         Assert.Empty(harness.Jobs.Jobs);
         Assert.Equal(0, await harness.WithDbAsync(db => db.SearchRows.CountAsync()));
     }

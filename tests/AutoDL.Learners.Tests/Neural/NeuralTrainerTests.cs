@@ -127,4 +127,54 @@ public sealed class NeuralTrainerTests
         Assert.InRange(plain.max().item<float>(), 0.78f, 1f);
         Assert.True(augmented.sum().item<float>() <= plain.sum().item<float>() + 1e-3f);
     }
+
+    /// <summary>Vectors of 3 numbers with y = 2·x0 − x1 + 0.5·x2² and a little noise.</summary>
+    private static NeuralSamples Numbers(int count, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[count * 3];
+        var targets = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            for (var f = 0; f < 3; f++)
+            {
+                values[i * 3 + f] = (float)(random.NextDouble() * 2 - 1);
+            }
+
+            targets[i] = 2 * values[i * 3] - values[i * 3 + 1] + 0.5f * values[i * 3 + 2] * values[i * 3 + 2] + (float)(random.NextDouble() - 0.5) * 0.1f;
+        }
+
+        return NeuralSamples.FromVectors(values, count, 3, targets);
+    }
+
+    [Fact]
+    public async Task ARegressionMlpLearnsByMeanSquaredErrorAndIsJudgedByItsMetric()
+    {
+        var space = NeuralSearchSpace.ForVectors();
+        var parameters = space.ToExternal(NeuralSearchSpace.DefaultMlp(space));
+        using var train = Numbers(400, 1);
+        using var validation = Numbers(100, 2);
+        var target = NeuralTarget.Regression(TabularMetric.RSquared);
+
+        var result = await NeuralTrainer.RunAsync(Architectures.Mlp(parameters, [3], 1), new TrainingSettings("adamw", 3e-3, 1e-4, 32, 15, "cosine", 0),
+            train, validation, target, seed: 3, CPU, null, keepNetwork: true, CancellationToken.None);
+        using var network = result.Network!;
+        var (values, loss) = NeuralTrainer.Predict(network, validation, CPU);
+
+        Assert.Equal(TabularTask.Regression, target.Task);
+        Assert.True(result.BestValue > 0.9, $"Validation R² {result.BestValue:0.###}.");
+        Assert.All(values, v => Assert.Single(v));
+        Assert.Equal(result.BestValue, NeuralTrainer.Evaluate(values, validation.Targets!).Value(TabularMetric.RSquared), 6);
+        Assert.True(loss < 0.2, $"Validation MSE {loss:0.###}.");
+    }
+
+    [Fact]
+    public async Task ARegressionTargetRefusesSamplesWithClassLabels()
+    {
+        using var train = Bars(16, 1);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => NeuralTrainer.RunAsync(
+            SmallCnn(), Settings(1), train, train, NeuralTarget.Regression(TabularMetric.Rmse), seed: 3, CPU, null, keepNetwork: false, CancellationToken.None));
+
+        Assert.Contains("target values", error.Message);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AutoDL.Core.Search;
+using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using Xunit.Abstractions;
 
@@ -30,12 +31,13 @@ public sealed class TabularCancellationTests(TabularCancellationTests.LargeTable
         TimeSpan.FromSeconds(learner == TabularLearners.LightGbm ? 4 : TabularLearners.Linear.Contains(learner) ? 0.75 : 1.5);
 
     /// <summary>
-    /// Two generated binary tables, made on first use: 100,000 × 20 for the trees, and 200,000 × 80 for the linear
+    /// Two generated binary tables, made on first use: 100,000 × 20 for the trees and the MLP, and 200,000 × 80 for the linear
     /// learners, which would otherwise be done in about a second.
     /// </summary>
     public sealed class LargeTables
     {
-        private readonly Lazy<TabularExperiment> _trees = new(() => TabularTestData.LargeBinary(rows: 100_000, features: 20, seed: 5));
+        private readonly Lazy<TabularExperiment> _trees = new(
+            () => TabularTestData.LargeBinary(rows: 100_000, features: 20, seed: 5, learners: TabularLearners.Supported(TabularTask.Binary)));
         private readonly Lazy<TabularExperiment> _linear = new(() => TabularTestData.LargeBinary(rows: 200_000, features: 80, seed: 6));
 
         public TabularExperiment For(string learner) => TabularLearners.Linear.Contains(learner) ? _linear.Value : _trees.Value;
@@ -68,6 +70,11 @@ public sealed class TabularCancellationTests(TabularCancellationTests.LargeTable
             case TabularLearners.Lbfgs:
                 (point[TabularParameters.LbfgsL2], point[TabularParameters.LbfgsL1]) = (1e-4, 1e-4);
                 point[TabularParameters.LbfgsOptimizationTolerance] = 1e-8;
+                break;
+            case TabularLearners.Mlp:
+                // Checks its token at every step: four layers of 1024 for 30 epochs over 80,000 rows would take minutes.
+                (point[TabularParameters.MlpParameter(NeuralParameters.MlpLayers)], point[TabularParameters.MlpParameter(NeuralParameters.MlpWidth)]) = (4, 1024);
+                point[TabularParameters.MlpParameter(NeuralParameters.Epochs)] = 30;
                 break;
         }
 

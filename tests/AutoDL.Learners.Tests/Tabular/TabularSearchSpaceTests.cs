@@ -108,7 +108,7 @@ public sealed class TabularSearchSpaceTests
 
         Assert.All(points, p => Assert.Null(space.Check(p)));
         Assert.Equal(
-            [TabularLearners.LightGbm, TabularLearners.FastForest, TabularLearners.Lbfgs, TabularLearners.Sdca, TabularLearners.FastTree],
+            [TabularLearners.LightGbm, TabularLearners.FastForest, TabularLearners.Lbfgs, TabularLearners.Sdca, TabularLearners.FastTree, TabularLearners.Mlp],
             points.Select(p => (string)space.ToExternal(p)[TabularParameters.Learner]));
         Assert.Equal(TabularSearchSpace.Defaults(space, TabularLearners.LightGbm), space.ToExternal(points[0]));
         Assert.Equal(100L, space.ToExternal(points[0])[TabularParameters.LightGbmNumIterations]);

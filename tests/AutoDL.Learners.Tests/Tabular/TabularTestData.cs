@@ -70,7 +70,8 @@ internal static class TabularTestData
     /// A binary experiment over a table made in memory (no file): <paramref name="features"/> uniform numbers and a
     /// yes/no label from a noisy non-linear rule of the first five; split with one 20% hold-out instead of folds.
     /// </summary>
-    public static TabularExperiment LargeBinary(int rows, int features, int seed)
+    /// <param name="learners">The search's learners; null: the default ones.</param>
+    public static TabularExperiment LargeBinary(int rows, int features, int seed, IReadOnlyCollection<string>? learners = null)
     {
         var random = new Random(seed);
         var columns = Enumerable.Range(0, features).Select(_ => new float[rows]).ToArray();
@@ -92,7 +93,7 @@ internal static class TabularTestData
         var table = new TabularTable(
             [.. columns.Select((values, i) => (TableColumn)new SingleTableColumn($"x{i}", values)), new TextTableColumn("label", labels)], rows);
         var loaded = new LoadedTable(table, description.Columns.Take(features).ToList(), description.Columns[^1], RowsWithoutTarget: 0);
-        return TabularExperiment.FromTable(description, new TabularExperimentOptions("label") { Seed = seed, HoldoutAboveRows = 1000 }, loaded);
+        return TabularExperiment.FromTable(description, new TabularExperimentOptions("label") { Seed = seed, HoldoutAboveRows = 1000, Learners = learners }, loaded);
     }
 
     /// <summary>Writes iris without its setosa rows: versicolor against virginica, a binary task.</summary>

@@ -24,6 +24,14 @@ public sealed class TabularTrainerTests(TabularTrainerTests.Tables tables) : ICl
             BinaryIris = TabularExperiment.LoadAsync(
                     TabularTestData.WriteBinaryIris(_folder.File("iris-binary.csv")), new TabularExperimentOptions("species") { Seed = 3 }, CancellationToken.None)
                 .GetAwaiter().GetResult();
+            EveryLearnerIris = TabularExperiment.LoadAsync(
+                    TabularTestData.Iris, new TabularExperimentOptions("species") { Seed = 3, Learners = TabularLearners.Supported(TabularTask.Multiclass) }, CancellationToken.None)
+                .GetAwaiter().GetResult();
+            EveryLearnerBinaryIris = TabularExperiment.LoadAsync(
+                    TabularTestData.WriteBinaryIris(_folder.File("iris-binary-every-learner.csv")),
+                    new TabularExperimentOptions("species") { Seed = 3, Learners = TabularLearners.Supported(TabularTask.Binary) },
+                    CancellationToken.None)
+                .GetAwaiter().GetResult();
         }
 
         public TabularExperiment Iris { get; }
@@ -32,6 +40,12 @@ public sealed class TabularTrainerTests(TabularTrainerTests.Tables tables) : ICl
         public TabularExperiment BinaryIris { get; }
 
         public TabularExperiment Regression { get; }
+
+        /// <summary><see cref="Iris"/> with every supported learner in its space (the default learners leave the MLP out).</summary>
+        public TabularExperiment EveryLearnerIris { get; }
+
+        /// <summary><see cref="BinaryIris"/> with every supported learner in its space.</summary>
+        public TabularExperiment EveryLearnerBinaryIris { get; }
 
         public void Dispose() => _folder.Dispose();
     }
@@ -48,10 +62,10 @@ public sealed class TabularTrainerTests(TabularTrainerTests.Tables tables) : ICl
     [MemberData(nameof(AllLearners))]
     public async Task EveryLearnerClassifiesIrisWellWithItsDefaults(string learner)
     {
-        var parameters = TabularSearchSpace.Defaults(tables.Iris.Space, learner);
+        var parameters = TabularSearchSpace.Defaults(tables.EveryLearnerIris.Space, learner);
         var reports = new List<(int Step, double Value)>();
 
-        var result = await new TabularTrainer(tables.Iris).CrossValidateAsync(
+        var result = await new TabularTrainer(tables.EveryLearnerIris).CrossValidateAsync(
             parameters, (step, value, _) => { reports.Add((step, value)); return Task.CompletedTask; }, CancellationToken.None);
 
         Assert.True(result.Mean > 0.85, $"{learner}: cross-validated accuracy {result.Mean:0.###} ({string.Join(", ", result.FoldScores.Select(s => s.ToString("0.###")))}).");
@@ -64,11 +78,11 @@ public sealed class TabularTrainerTests(TabularTrainerTests.Tables tables) : ICl
     [MemberData(nameof(AllLearners))]
     public async Task EveryLearnerRanksTheTwoOverlappingIrisClassesWellWithItsDefaults(string learner)
     {
-        Assert.Equal(TabularTask.Binary, tables.BinaryIris.Task);
-        Assert.Equal(TabularMetric.Auc, tables.BinaryIris.Metric);
+        Assert.Equal(TabularTask.Binary, tables.EveryLearnerBinaryIris.Task);
+        Assert.Equal(TabularMetric.Auc, tables.EveryLearnerBinaryIris.Metric);
 
-        var result = await new TabularTrainer(tables.BinaryIris).CrossValidateAsync(
-            TabularSearchSpace.Defaults(tables.BinaryIris.Space, learner), null, CancellationToken.None);
+        var result = await new TabularTrainer(tables.EveryLearnerBinaryIris).CrossValidateAsync(
+            TabularSearchSpace.Defaults(tables.EveryLearnerBinaryIris.Space, learner), null, CancellationToken.None);
 
         Assert.True(result.Mean > 0.9, $"{learner}: cross-validated AUC {result.Mean:0.###}.");
     }
