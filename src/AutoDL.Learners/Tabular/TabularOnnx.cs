@@ -74,7 +74,7 @@ public static class TabularOnnx
     {
         if (predictor.Network is not null)
         {
-            return (null, TabularOnnxCheck.Unavailable(
+            return (null, OnnxCheck.Unavailable(
                 "The MLP's ONNX export is not available yet: its network runs in TorchSharp after the ML.NET featurizer, and the two graphs are not joined into one ONNX model."));
         }
 
