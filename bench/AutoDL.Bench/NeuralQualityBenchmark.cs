@@ -35,10 +35,11 @@ public static class NeuralQualityBenchmark
     private static readonly string[] FashionClasses =
         ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle_boot"];
 
+    /// <param name="Model">The winner trained and tested; null when no trial completed (the search job then fails the search).</param>
     /// <param name="Cut">Pruned trials the end of the budget stopped (they carry the runner's reason), not the pruner.</param>
     private sealed record SearchOutcome(
-        ImageExperiment Experiment, ImageModel Model, int Complete, int Pruned, int Cut, int Failed, SearchStopReason StopReason,
-        IReadOnlyDictionary<string, object> Parameters, int BestTrial, double BestValidation, double DecodeSeconds, double SearchSeconds,
+        ImageExperiment Experiment, ImageModel? Model, int Complete, int Pruned, int Cut, int Failed, SearchStopReason StopReason,
+        IReadOnlyDictionary<string, object>? Parameters, int BestTrial, double BestValidation, double DecodeSeconds, double SearchSeconds,
         double FitSeconds, IReadOnlyList<string> TrialLines, IReadOnlyList<string> Failures);
 
     public static async Task<int> RunAsync(string[] args)
@@ -115,9 +116,14 @@ public static class NeuralQualityBenchmark
         Console.WriteLine($"digits: {zip} (8×8 grey PNGs in class folders d0..d9), {seconds:0.#} s search");
         var outcome = await SearchAsync("digits", zip, 8, seconds, seed, temp);
         using var experiment = outcome.Experiment;
+        PrintSearch(outcome);
+        if (outcome.Model is null)
+        {
+            return [$"digits   FAIL: no trial completed in {seconds:0} s, so no model"];
+        }
+
         using var predictor = outcome.Model.Predictor;
         var accuracy = outcome.Model.Test.Classification!.Accuracy;
-        PrintSearch(outcome);
         Console.WriteLine($"  test accuracy {F(accuracy)} on the {experiment.TestRows.Length} held-out images (goal >= {DigitsGoal:0.00})  {PassFail(accuracy >= DigitsGoal)}");
         return
         [
@@ -155,8 +161,46 @@ public static class NeuralQualityBenchmark
 
         var outcome = await SearchAsync("fashion", zip, side, seconds, seed, temp);
         using var experiment = outcome.Experiment;
-        using var predictor = outcome.Model.Predictor;
         PrintSearch(outcome);
+        var (trainImages, trainLabelsPath, testImages, testLabelsPath) =
+            (Path.Combine(temp, "train.u8"), Path.Combine(temp, "train.i64"), Path.Combine(temp, "test.u8"), Path.Combine(temp, "test.i64"));
+        await File.WriteAllBytesAsync(trainImages, trainPixels);
+        await File.WriteAllBytesAsync(trainLabelsPath, trainLabels.SelectMany(l => BitConverter.GetBytes((long)l)).ToArray());
+        await File.WriteAllBytesAsync(testImages, testPixels);
+        await File.WriteAllBytesAsync(testLabelsPath, testLabels.SelectMany(l => BitConverter.GetBytes((long)l)).ToArray());
+        object Request(double budget) => new
+        {
+            train_images = trainImages,
+            train_labels = trainLabelsPath,
+            train_count = trainCount,
+            test_images = testImages,
+            test_labels = testLabelsPath,
+            test_count = testCount,
+            side,
+            classes = FashionClasses.Length,
+            seconds = budget,
+            threads,
+            seed,
+        };
+
+        if (outcome.Model is null)
+        {
+            // What the search job would do: fail the search, no model. The baseline still gets the search's time.
+            Console.WriteLine($"  no model: no trial completed within the {seconds:0} s budget (the search job fails such a search); "
+                + $"test accuracy n/a (goal >= {FashionGoal:0.00})  FAIL");
+            Console.Error.WriteLine($"[bench] fashion: PyTorch baseline for {outcome.SearchSeconds:0} s");
+            using var alone = await RunBaselineAsync(Request(outcome.SearchSeconds), threads);
+            var a = alone.RootElement;
+            Console.WriteLine($"  {Baseline(a, trainCount)} for {a.GetProperty("train_seconds").GetDouble():0} s (our search's {outcome.SearchSeconds:0} s): "
+                + $"{a.GetProperty("epochs").GetDouble():0.0} epochs, {a.GetProperty("steps").GetInt32():N0} steps; test accuracy {F(a.GetProperty("accuracy").GetDouble())}");
+            return
+            [
+                $"fashion  FAIL: no trial completed in {seconds:0} s, so no model; PyTorch baseline {F(a.GetProperty("accuracy").GetDouble())} in the same time; "
+                    + $"zip decoding {outcome.DecodeSeconds:0.0} s" + (trainLimit > 0 || testLimit > 0 ? " (LIMITED images)" : ""),
+            ];
+        }
+
+        using var predictor = outcome.Model.Predictor;
         var heldOut = outcome.Model.Test.Classification!.Accuracy;
         Console.WriteLine($"  held-out accuracy {F(heldOut)} on the experiment's {experiment.TestRows.Length:N0} test images (20% of the training zip)");
 
@@ -187,33 +231,11 @@ public static class NeuralQualityBenchmark
 
         // PyTorch's fixed CNN, for as long as our search and the winner's training took (not the decoding).
         var budget = outcome.SearchSeconds + outcome.FitSeconds;
-        var trainImages = Path.Combine(temp, "train.u8");
-        var trainLabelsPath = Path.Combine(temp, "train.i64");
-        var testImages = Path.Combine(temp, "test.u8");
-        var testLabelsPath = Path.Combine(temp, "test.i64");
-        await File.WriteAllBytesAsync(trainImages, trainPixels);
-        await File.WriteAllBytesAsync(trainLabelsPath, trainLabels.SelectMany(l => BitConverter.GetBytes((long)l)).ToArray());
-        await File.WriteAllBytesAsync(testImages, testPixels);
-        await File.WriteAllBytesAsync(testLabelsPath, testLabels.SelectMany(l => BitConverter.GetBytes((long)l)).ToArray());
         Console.Error.WriteLine($"[bench] fashion: PyTorch baseline for {budget:0} s");
-        using var baseline = await RunBaselineAsync(new
-        {
-            train_images = trainImages,
-            train_labels = trainLabelsPath,
-            train_count = trainCount,
-            test_images = testImages,
-            test_labels = testLabelsPath,
-            test_count = testCount,
-            side,
-            classes = FashionClasses.Length,
-            seconds = budget,
-            threads,
-            seed,
-        }, threads);
+        using var baseline = await RunBaselineAsync(Request(budget), threads);
         var b = baseline.RootElement;
         var theirs = b.GetProperty("accuracy").GetDouble();
-        Console.WriteLine($"  PyTorch {b.GetProperty("torch").GetString()} baseline CNN (conv32-pool-conv64-pool-fc128-dropout-fc10, Adam 1e-3, batch 128, "
-            + $"{b.GetProperty("threads").GetInt32()} threads) on all {trainCount:N0} training images for {b.GetProperty("train_seconds").GetDouble():0} s "
+        Console.WriteLine($"  {Baseline(b, trainCount)} for {b.GetProperty("train_seconds").GetDouble():0} s "
             + $"(our search {outcome.SearchSeconds:0} s + winner training {outcome.FitSeconds:0} s): {b.GetProperty("epochs").GetDouble():0.0} epochs, "
             + $"{b.GetProperty("steps").GetInt32():N0} steps; test accuracy {F(theirs)}");
         Console.WriteLine($"  ours / PyTorch baseline: {accuracy / theirs:0.000} ({accuracy - theirs:+0.0000;-0.0000;0.0000})");
@@ -286,17 +308,13 @@ public static class NeuralQualityBenchmark
 
         var trials = await store.GetTrialsAsync(searchId, CancellationToken.None);
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Primary is not null).ToList();
-        if (complete.Count == 0)
-        {
-            var reason = trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "no trial ran";
-            throw new InvalidOperationException($"{name}: no trial completed in {seconds} s ({trials.Count} ran): {reason}");
-        }
-
-        var best = direction == Direction.Maximize ? complete.MaxBy(t => t.Primary!.Value)! : complete.MinBy(t => t.Primary!.Value)!;
-        var parameters = workload.Space.ToExternal(best.Params);
-        Console.Error.WriteLine($"[bench] {name}: search over after {searchSeconds:0} s ({summary.StopReason}); training trial #{best.Number}");
+        var best = complete.Count == 0 ? null
+            : direction == Direction.Maximize ? complete.MaxBy(t => t.Primary!.Value)! : complete.MinBy(t => t.Primary!.Value)!;
+        var parameters = best is null ? null : workload.Space.ToExternal(best.Params);
+        Console.Error.WriteLine($"[bench] {name}: search over after {searchSeconds:0} s ({summary.StopReason}); "
+            + (best is null ? "no trial completed" : $"training trial #{best.Number}"));
         var fit = Stopwatch.StartNew();
-        var model = await ImageModelBuilder.FitAsync(experiment, parameters, CancellationToken.None);
+        var model = parameters is null ? null : await ImageModelBuilder.FitAsync(experiment, parameters, CancellationToken.None);
         var fitSeconds = fit.Elapsed.TotalSeconds;
 
         var lines = trials.OrderBy(t => t.Number).Select(t =>
@@ -312,14 +330,16 @@ public static class NeuralQualityBenchmark
             .Select(g => $"{g.Count()}× {g.Key} (e.g. trial #{g.First().Number}: {Format(workload.Space.ToExternal(g.First().Params))})").ToList();
         var cut = trials.Count(t => t.State == TrialState.Pruned && !string.IsNullOrEmpty(t.Error));
         return new SearchOutcome(
-            experiment, model, summary.Complete, summary.Pruned, cut, summary.Failed, summary.StopReason, parameters, best.Number, best.Primary!.Value,
+            experiment, model, summary.Complete, summary.Pruned, cut, summary.Failed, summary.StopReason, parameters, best?.Number ?? -1, best?.Primary ?? double.NaN,
             decodeSeconds, searchSeconds, fitSeconds, lines, failures);
     }
 
+    private static string Baseline(JsonElement b, int trainCount) =>
+        $"PyTorch {b.GetProperty("torch").GetString()} baseline CNN (conv32-pool-conv64-pool-fc128-dropout-fc10, Adam 1e-3, batch 128, "
+        + $"{b.GetProperty("threads").GetInt32()} threads) on all {trainCount:N0} training images";
+
     private static void PrintSearch(SearchOutcome o)
     {
-        var training = o.Model.Training;
-        var trainSeconds = training.Epochs.Sum(e => e.Seconds);
         Console.WriteLine($"  search: {o.SearchSeconds:0.0} s ({o.StopReason}); trials {o.Complete} complete, {o.Pruned} pruned "
             + $"({o.Cut} of them cut short by the budget's end), {o.Failed} failed");
         foreach (var line in o.TrialLines)
@@ -332,6 +352,14 @@ public static class NeuralQualityBenchmark
             Console.WriteLine($"  failed: {failure}");
         }
 
+        if (o.Model is null || o.Parameters is null)
+        {
+            Console.WriteLine("  no trial completed: no winner to train");
+            return;
+        }
+
+        var training = o.Model.Training;
+        var trainSeconds = training.Epochs.Sum(e => e.Seconds);
         Console.WriteLine($"  winner: trial #{o.BestTrial}, validation accuracy {F(o.BestValidation)}: {Format(o.Parameters)}");
         Console.WriteLine($"  winner's network: {o.Model.Summary.Parameters:N0} parameters, {o.Model.Summary.MultiplyAdds:N0} multiply-adds per image");
         Console.WriteLine($"  winner trained by ImageModelBuilder.FitAsync in {o.FitSeconds:0.0} s: {training.Epochs.Count} epochs, best epoch {training.BestEpoch + 1} "
