@@ -5,9 +5,13 @@ namespace AutoDL.Learners.Neural;
 /// <summary>Turns a trial's parameters (learner-facing values of a <see cref="NeuralSearchSpace"/>) into a <see cref="NetworkSpec"/>.</summary>
 public static class Architectures
 {
+    /// <summary>The largest side a CNN's first stage works at; larger images are downsampled by the stem first.</summary>
+    public const int StemSide = 16;
+
     /// <summary>
     /// The CNN the parameters describe, for inputs of <paramref name="inputShape"/> (<c>[C, H, W]</c>, pixels / 255)
-    /// normalized with <paramref name="mean"/> and <paramref name="std"/> per channel: a stem convolution, then each
+    /// normalized with <paramref name="mean"/> and <paramref name="std"/> per channel: a stem convolution (with stride 2
+    /// and max pooling down to <see cref="StemSide"/> pixels for larger images), then each
     /// stage's blocks (every stage after the first starts by halving the resolution while it is above 1 pixel), a global
     /// average pool, dropout and a linear head.
     /// </summary>
@@ -30,11 +34,22 @@ public static class Architectures
 
         var layers = new List<LayerSpec> { new NormalizeLayer(mean, std) };
         var channels = (int)Long(parameters, NeuralParameters.StageChannels(0));
-        layers.Add(new ConvLayer(inputShape[0], channels, 3, Padding: 1, Bias: !batchNorm));
+        var size = Math.Min(inputShape[1], inputShape[2]);
+        // Images above StemSide pixels are brought down to it before the first stage, as ResNet's stem does (a stride-2
+        // convolution, then 2×2 max pooling while still above): 28×28 images train at 14×14, 64×64 at 16×16. Measured
+        // on Fashion-MNIST, the default CNN at full resolution cost 37 million multiply-adds an image, and one epoch of
+        // 40,800 images 5–10 minutes on 2 loaded cores: no trial finished in 10 minutes.
+        var stemStride = size > StemSide ? 2 : 1;
+        layers.Add(new ConvLayer(inputShape[0], channels, 3, stemStride, Padding: 1, Bias: !batchNorm));
         AddNorm(layers, channels, batchNorm);
         layers.Add(new ActivationLayer(activation));
+        size = (size + 2 - 3) / stemStride + 1;
+        while (size > StemSide)
+        {
+            layers.Add(new PoolLayer("max", 2, 2));
+            size /= 2;
+        }
 
-        var size = Math.Min(inputShape[1], inputShape[2]);
         for (var stage = 0; stage < stages; stage++)
         {
             var width = (int)Long(parameters, NeuralParameters.StageChannels(stage));

@@ -126,7 +126,8 @@ public static class NeuralSearchSpace
         }
 
         yield return new(NeuralParameters.Optimizer, new CategoricalDistribution(Optimizers));
-        yield return new(NeuralParameters.LearningRate, new FloatDistribution(1e-4, 0.3, Log: true));
+        // Up to 0.03: measured on the digits, Adam and AdamW at 0.12–0.26 never left chance (nor did SGD at 8e-4).
+        yield return new(NeuralParameters.LearningRate, new FloatDistribution(1e-4, 0.03, Log: true));
         yield return new(NeuralParameters.WeightDecay, new FloatDistribution(1e-6, 1e-2, Log: true));
         yield return new(NeuralParameters.BatchSize, new CategoricalDistribution(BatchSizes));
         yield return new(NeuralParameters.Epochs, new IntDistribution(Math.Min(4, maxEpochs), maxEpochs, Log: true));

@@ -96,4 +96,17 @@ public sealed class SpecNetworkTests
         var e = Assert.Throws<ArgumentException>(() => NetworkSummary.Of(spec));
         Assert.Contains("Layer 0", e.Message);
     }
+
+    [Theory]
+    [InlineData(8, 8)]
+    [InlineData(16, 16)]
+    [InlineData(28, 14)]
+    [InlineData(64, 16)]
+    public void ImagesAboveSixteenPixelsAreBroughtDownBeforeTheFirstStage(int side, int firstStageSide)
+    {
+        var summary = NetworkSummary.Of(DefaultCnn(1, side, 10));
+        var firstResidual = summary.Layers.First(l => l.Description.StartsWith("residual", StringComparison.Ordinal));
+        Assert.Equal([32, firstStageSide, firstStageSide], firstResidual.OutputShape);
+        Assert.True(summary.MultiplyAdds < 13_000_000, $"{summary.MultiplyAdds:N0} multiply-adds an image.");
+    }
 }
