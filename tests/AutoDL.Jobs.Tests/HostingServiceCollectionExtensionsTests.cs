@@ -19,7 +19,9 @@ public sealed class HostingServiceCollectionExtensionsTests
 
         var marker = Path.Combine(folder.Path, "marker.txt");
         host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue(() => MarkerJob.Write(marker));
-        await MarkerJob.WaitForAsync(marker, TimeSpan.FromSeconds(30));
+        // Generous: the server starts and polls its queue while the other test assemblies load both cores (30 s was
+        // once not enough in a full run).
+        await MarkerJob.WaitForAsync(marker, TimeSpan.FromSeconds(120));
 
         Assert.True(File.Exists(Path.Combine(folder.Path, "hangfire.db")), "Hangfire's SQLite storage is not in the data folder.");
         await host.StopAsync();
