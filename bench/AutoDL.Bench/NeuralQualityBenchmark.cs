@@ -8,6 +8,8 @@ using AutoDL.Jobs.Searches;
 using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 
+using static AutoDL.Bench.BenchText;
+
 namespace AutoDL.Bench;
 
 /// <summary>
@@ -434,33 +436,5 @@ public static class NeuralQualityBenchmark
         }
 
         return JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv(string name, string value, int overwrite);
-
-    private static string Pct(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
-
-    private static string PassFail(bool pass) => pass ? "PASS" : "FAIL";
-
-    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
-
-    private static double Option(string[] args, string name, double fallback) =>
-        args.SkipWhile(a => a != name).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
-
-    private static string RepositoryRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AutoDL.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (AutoDL.sln) above the benchmark.");
     }
 }

@@ -5,6 +5,8 @@ using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using static TorchSharp.torch;
 
+using static AutoDL.Bench.BenchText;
+
 namespace AutoDL.Bench;
 
 /// <summary>
@@ -199,7 +201,7 @@ public static class NeuralSpeedBenchmark
             var mine = new Measure(ourSteps * c.Batch / ourSeconds, ourSteps, ourSeconds, c.Key == "mlp" ? MatmulGflops(threads) : double.NaN);
             ours.Add(mine);
             Console.Error.WriteLine($"[bench] {c.Name} run {r + 1}: ours {mine.SamplesPerSecond:N0}/s ({mine.Steps} steps in {mine.Seconds:0.00} s, "
-                + $"batches {Pct(timed.Sum(e => e.LoadSeconds) / ourSeconds)} of it)");
+                + $"batches {Pct(timed.Sum(e => e.LoadSeconds) / ourSeconds, 0)} of it)");
 
             var loop = BareLoop(c, train, optimizer, c.StepsPerEpoch, c.StepsPerEpoch * TimedEpochs, seed + r);
             bare.Add(loop);
@@ -337,21 +339,13 @@ public static class NeuralSpeedBenchmark
         var matmul = Stats.Median([.. mlp.Ours.Select(m => m.MatmulGflops)]);
         var share = Stats.Median([.. mlp.Ours.Select(m => m.SamplesPerSecond * flops / 1e9 / m.MatmulGflops)]);
         Console.WriteLine($"MLP training {gflops:0.0} GFLOP/s ({flops / 6:N0} multiply-adds per sample × 6 × {mlp.OursRate:N0}/s) = "
-            + $"{Pct(share)} of libtorch's 1024×1024 matmul {matmul:0.0} GFLOP/s (TorchSharp, {threads} threads, best of 10 bursts; medians over the runs, "
-            + $"each share against the matmul timed right after its run) (goal >= {Pct(MatmulShareGoal)})  {(share >= MatmulShareGoal ? "PASS" : "FAIL")}");
+            + $"{Pct(share, 0)} of libtorch's 1024×1024 matmul {matmul:0.0} GFLOP/s (TorchSharp, {threads} threads, best of 10 bursts; medians over the runs, "
+            + $"each share against the matmul timed right after its run) (goal >= {Pct(MatmulShareGoal, 0)})  {(share >= MatmulShareGoal ? "PASS" : "FAIL")}");
         if (mlp.Theirs.Count > 0)
         {
             var theirShare = Stats.Median([.. mlp.Theirs.Select(m => m.SamplesPerSecond * flops / 1e9 / m.MatmulGflops)]);
-            Console.WriteLine($"  for comparison, PyTorch's: {mlp.TheirRate * flops / 1e9:0.0} GFLOP/s = {Pct(theirShare)} of its own matmul "
+            Console.WriteLine($"  for comparison, PyTorch's: {mlp.TheirRate * flops / 1e9:0.0} GFLOP/s = {Pct(theirShare, 0)} of its own matmul "
                 + $"{Stats.Median([.. mlp.Theirs.Select(t => t.MatmulGflops)]):0.0} GFLOP/s");
         }
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv(string name, string value, int overwrite);
-
-    private static string Pct(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
-
-    private static double Option(string[] args, string name, double fallback) =>
-        args.SkipWhile(a => a != name).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
 }

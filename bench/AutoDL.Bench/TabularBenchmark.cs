@@ -8,6 +8,8 @@ using AutoDL.Jobs.Searches;
 using AutoDL.Learners.Ensembles;
 using AutoDL.Learners.Tabular;
 
+using static AutoDL.Bench.BenchText;
+
 namespace AutoDL.Bench;
 
 /// <summary>
@@ -373,31 +375,5 @@ public static class TabularBenchmark
             Console.WriteLine($"  {o.Dataset.Name,-14}{F(o.Ours.Test),8}{$"{F(o.Best.Metric)} ({o.Best.Model})",34}"
                 + $"{o.Ours.Test - o.Best.Metric,9:+0.0000;-0.0000;0.0000}{o.Ours.Complete,8}{o.Ours.Pruned,8}{Pct(o.Ours.Overhead),10}  {verdict}");
         }
-    }
-
-    private static string Pct(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
-
-    private static string PassFail(bool pass) => pass ? "PASS" : "FAIL";
-
-    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
-
-    private static double Option(string[] args, string name, double fallback) =>
-        args.SkipWhile(a => a != name).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
-
-    /// <summary>The repository root: the nearest folder above the running assembly (or the working folder) with AutoDL.sln.</summary>
-    private static string RepositoryRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "AutoDL.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (AutoDL.sln) above the benchmark.");
     }
 }

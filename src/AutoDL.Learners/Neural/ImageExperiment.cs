@@ -97,7 +97,6 @@ public sealed class ImageExperiment : IDisposable
 
         var random = new Random(options.Seed);
         var test = new List<int>();
-        var rest = new List<int>();
         var validation = new List<int>();
         var train = new List<int>();
         for (var c = 0; c < pixels.Classes.Count; c++)
@@ -110,7 +109,6 @@ public sealed class ImageExperiment : IDisposable
             var nValidation = Math.Clamp((int)Math.Round(others.Length * options.ValidationFraction), 1, others.Length - 1);
             validation.AddRange(others.Take(nValidation));
             train.AddRange(others.Skip(nValidation));
-            rest.AddRange(others);
         }
 
         test.Sort();
@@ -155,13 +153,8 @@ public sealed class ImageExperiment : IDisposable
     /// <summary>The search objective: one value, the best validation score of the trial's epochs; one report per epoch.</summary>
     public TrialObjective Objective => async (trial, cancellationToken) =>
     {
-        var result = await TrainAsync(trial.Parameters, trial.ReportAsync, keepNetwork: false, cancellationToken);
-        if (Options.Objectives.Count == 0)
-        {
-            return [result.BestValue];
-        }
-
         var spec = Network(trial.Parameters);
+        var result = await TrainAsync(spec, trial.Parameters, trial.ReportAsync, keepNetwork: false, cancellationToken);
         var values = new List<double> { result.BestValue };
         foreach (var objective in Options.Objectives)
         {
@@ -202,12 +195,12 @@ public sealed class ImageExperiment : IDisposable
     /// <summary>Trains the network <paramref name="parameters"/> describe, as a trial does (the same seed, so the same weights).</summary>
     /// <exception cref="ArgumentException">The parameters do not describe a network of this space.</exception>
     public Task<TrainingResult> TrainAsync(
-        IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken)
-    {
-        var spec = Network(parameters);
-        var settings = TrainingSettings.From(parameters);
-        return NeuralTrainer.RunAsync(spec, settings, Train, Validation, Target, Options.Seed, Device, report, keepNetwork, cancellationToken, Options.Threads);
-    }
+        IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken) =>
+        TrainAsync(Network(parameters), parameters, report, keepNetwork, cancellationToken);
+
+    private Task<TrainingResult> TrainAsync(
+        NetworkSpec spec, IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken) =>
+        NeuralTrainer.RunAsync(spec, TrainingSettings.From(parameters), Train, Validation, Target, Options.Seed, Device, report, keepNetwork, cancellationToken, Options.Threads);
 
     /// <summary>The architecture of a trial's parameters for this experiment's images and classes.</summary>
     public NetworkSpec Network(IReadOnlyDictionary<string, object> parameters) => Architectures.For(parameters, Shape, Classes.Count, Mean, Std);

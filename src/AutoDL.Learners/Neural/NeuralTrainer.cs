@@ -166,32 +166,47 @@ public static class NeuralTrainer
     /// </summary>
     public static (double[][] Probabilities, double Loss) Predict(SpecNetwork network, NeuralSamples samples, Device device)
     {
-        if (samples.Targets is { } targets)
+        var regression = samples.Targets is not null;
+        return InBatches(network, samples, device, (rows, output) =>
         {
-            return PredictValues(network, samples, targets, device);
-        }
+            if (regression)
+            {
+                var values = output.view(-1);
+                var y = tensor(rows.Select(r => samples.Targets![r]).ToArray(), device: device);
+                var predicted = values.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+                return (nn.functional.mse_loss(values, y, reduction: nn.Reduction.Sum).cpu().item<float>(), [.. predicted.Select(v => new[] { v })]);
+            }
 
+            var labels = tensor(rows.Select(r => samples.Labels[r]).ToArray(), device: device);
+            var p = nn.functional.softmax(output, 1).cpu().to_type(ScalarType.Float64);
+            var all = p.data<double>().ToArray();
+            var k = (int)p.shape[1];
+            return (nn.functional.cross_entropy(output, labels, reduction: nn.Reduction.Sum).cpu().item<float>(),
+                [.. Enumerable.Range(0, rows.Length).Select(i => all.AsSpan(i * k, k).ToArray())]);
+        });
+    }
+
+    /// <summary>
+    /// Runs every sample through the network in eval mode, <see cref="EvaluationBatch"/> at a time, each batch in its own
+    /// dispose scope; <paramref name="score"/> turns a batch's output into its summed loss and one row of numbers a sample.
+    /// </summary>
+    private static (double[][] Rows, double Loss) InBatches(
+        SpecNetwork network, NeuralSamples samples, Device device, Func<long[], Tensor, (double Loss, double[][] Rows)> score)
+    {
         network.eval();
-        var probabilities = new double[samples.Count][];
+        var results = new double[samples.Count][];
         double loss = 0;
         using var _ = no_grad();
         for (var start = 0; start < samples.Count; start += EvaluationBatch)
         {
             using var scope = NewDisposeScope();
             var rows = Enumerable.Range(start, Math.Min(EvaluationBatch, samples.Count - start)).Select(i => (long)i).ToArray();
-            var logits = network.forward(samples.Batch(rows).to(device));
-            var labels = tensor(rows.Select(r => samples.Labels[r]).ToArray(), device: device);
-            loss += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).cpu().item<float>();
-            var p = nn.functional.softmax(logits, 1).cpu().to_type(ScalarType.Float64);
-            var values = p.data<double>().ToArray();
-            var k = (int)p.shape[1];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                probabilities[start + i] = values.AsSpan(i * k, k).ToArray();
-            }
+            var (batchLoss, batchRows) = score(rows, network.forward(samples.Batch(rows).to(device)));
+            loss += batchLoss;
+            batchRows.CopyTo(results, start);
         }
 
-        return (probabilities, samples.Count == 0 ? 0 : loss / samples.Count);
+        return (results, samples.Count == 0 ? 0 : loss / samples.Count);
     }
 
     /// <summary>
@@ -209,29 +224,6 @@ public static class NeuralTrainer
     /// <summary>The score of <see cref="Predict"/>'s output for regression samples against their targets.</summary>
     public static TabularEvaluation Evaluate(double[][] values, float[] targets) =>
         TabularEvaluation.ForNumbers([.. targets.Select(t => (double)t)], [.. values.Select(v => v[0])]);
-
-    private static (double[][] Values, double Loss) PredictValues(SpecNetwork network, NeuralSamples samples, float[] targets, Device device)
-    {
-        network.eval();
-        var values = new double[samples.Count][];
-        double loss = 0;
-        using var _ = no_grad();
-        for (var start = 0; start < samples.Count; start += EvaluationBatch)
-        {
-            using var scope = NewDisposeScope();
-            var rows = Enumerable.Range(start, Math.Min(EvaluationBatch, samples.Count - start)).Select(i => (long)i).ToArray();
-            var output = network.forward(samples.Batch(rows).to(device)).view(-1);
-            var y = tensor(rows.Select(r => targets[r]).ToArray(), device: device);
-            loss += nn.functional.mse_loss(output, y, reduction: nn.Reduction.Sum).cpu().item<float>();
-            var predicted = output.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-            for (var i = 0; i < rows.Length; i++)
-            {
-                values[start + i] = [predicted[i]];
-            }
-        }
-
-        return (values, samples.Count == 0 ? 0 : loss / samples.Count);
-    }
 
     private static EpochRecord Epoch(
         SpecNetwork network, optim.Optimizer optimizer, TrainingSettings settings, NeuralSamples train, NeuralSamples validation, NeuralTarget target,
