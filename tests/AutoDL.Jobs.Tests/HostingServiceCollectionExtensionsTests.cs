@@ -28,6 +28,26 @@ public sealed class HostingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void TwoHostsInOneProcessEachKeepTheirOwnJobStorage()
+    {
+        using var first = new TempFolder();
+        using var second = new TempFolder();
+        using var a = BuildHost(first.Path, new Dictionary<string, string?> { ["AutoDL:Hangfire:Server"] = "false" });
+        using var b = BuildHost(second.Path, new Dictionary<string, string?> { ["AutoDL:Hangfire:Server"] = "false" });
+
+        // Configure the first, then the second (which sets Hangfire's static current storage), then ask the first.
+        a.Services.GetRequiredService<IGlobalConfiguration>();
+        b.Services.GetRequiredService<IGlobalConfiguration>();
+        var storageOfA = a.Services.GetRequiredService<JobStorage>();
+        var storageOfB = b.Services.GetRequiredService<JobStorage>();
+
+        Assert.NotSame(storageOfA, storageOfB);
+        a.Services.GetRequiredService<IBackgroundJobClient>().Enqueue(() => MarkerJob.Write("unused"));
+        Assert.Equal(1, storageOfA.GetMonitoringApi().EnqueuedCount("default"));
+        Assert.Equal(0, storageOfB.GetMonitoringApi().EnqueuedCount("default"));
+    }
+
+    [Fact]
     public void TheDatabaseAndJobStorageGoInTheConfiguredDataFolder()
     {
         using var folder = new TempFolder();

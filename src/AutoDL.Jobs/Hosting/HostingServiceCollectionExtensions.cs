@@ -51,31 +51,15 @@ public static class HostingServiceCollectionExtensions
         var storage = ResolveStorage(options, database, dataRoot);
         services.AddSingleton(options);
         services.AddSingleton(storage);
-        services.AddHangfire(config =>
-        {
-            config
-                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            if (storage.Provider == DatabaseProvider.PostgreSql)
-            {
-                config.UsePostgreSqlStorage(postgres => postgres.UseNpgsqlConnection(storage.Location), new PostgreSqlStorageOptions
-                {
-                    // Servers on other machines hear of a new job at once (LISTEN/NOTIFY), not at their next poll.
-                    EnableLongPolling = true,
-                    QueuePollInterval = TimeSpan.FromSeconds(5),
-                    PrepareSchemaIfNecessary = true,
-                    // A search job runs as long as its budget: the server keeps its job hidden from the others while it
-                    // runs, however long, and a job whose server died is handed out again after five minutes.
-                    UseSlidingInvisibilityTimeout = true,
-                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
-                });
-            }
-            else
-            {
-                config.UseSQLiteStorage(storage.Location, new SQLiteStorageOptions());
-            }
-        });
+        // The host's own storage, not Hangfire's static JobStorage.Current: AddHangfire's default registration answers
+        // whatever storage the last configured host in the process set, so two hosts in one process (tests, a web app
+        // with an embedded worker) could enqueue into and poll each other's databases.
+        services.AddSingleton<JobStorage>(_ => CreateStorage(storage));
+        services.AddHangfire((provider, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
 
         if (options.Server)
         {
@@ -88,6 +72,27 @@ public static class HostingServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    private static JobStorage CreateStorage(JobStorageLocation storage)
+    {
+        if (storage.Provider != DatabaseProvider.PostgreSql)
+        {
+            return new SQLiteStorage(storage.Location, new SQLiteStorageOptions());
+        }
+
+        var options = new PostgreSqlStorageOptions
+        {
+            // Servers on other machines hear of a new job at once (LISTEN/NOTIFY), not at their next poll.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(5),
+            PrepareSchemaIfNecessary = true,
+            // A search job runs as long as its budget: the server keeps its job hidden from the others while it runs,
+            // however long, and a job whose server died is handed out again after five minutes.
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        };
+        return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(storage.Location, options), options);
     }
 
     /// <summary>Where Hangfire keeps its jobs, from <c>AutoDL:Hangfire</c>; every error names the key to fix.</summary>
