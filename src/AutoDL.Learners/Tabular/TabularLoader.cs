@@ -53,6 +53,9 @@ internal static class TabularLoader
         var texts = features.Where(c => !TabularValues.IsNumeric(c.Kind)).ToDictionary(c => c.Name, _ => new List<ReadOnlyMemory<char>>(), StringComparer.Ordinal);
         var targets = new List<ReadOnlyMemory<char>>();
         var withoutTarget = 0;
+        // A Boolean target's values are read as true/false (so yes, Yes and YES are one class), and each class is then
+        // named as the file spells it most often: a model of a yes/no target answers yes or no, never true or false.
+        var spellings = targetColumn.Kind == TabularColumnKind.Boolean ? new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal) : null;
 
         using (var cursor = view.GetRowCursor(view.Schema))
         {
@@ -70,11 +73,19 @@ internal static class TabularLoader
                 }
 
                 targetGetter(ref cell);
-                var targetText = TabularValues.NormalizeText(targetColumn.Kind, cell.ToString());
+                var raw = cell.ToString();
+                var targetText = TabularValues.NormalizeText(targetColumn.Kind, raw);
                 if (targetText.Length == 0)
                 {
                     withoutTarget++;
                     continue;
+                }
+
+                if (spellings is not null)
+                {
+                    var spelled = raw.Trim();
+                    var counts = spellings.TryGetValue(targetText, out var known) ? known : spellings[targetText] = new Dictionary<string, int>(StringComparer.Ordinal);
+                    counts[spelled] = counts.GetValueOrDefault(spelled) + 1;
                 }
 
                 targets.Add(targetText.AsMemory());
@@ -89,6 +100,16 @@ internal static class TabularLoader
                     getter(ref cell);
                     texts[name].Add(TabularValues.NormalizeText(kinds[name], cell.ToString()).AsMemory());
                 }
+            }
+        }
+
+        if (spellings is not null)
+        {
+            var names = spellings.ToDictionary(
+                s => s.Key, s => s.Value.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).First().Key.AsMemory(), StringComparer.Ordinal);
+            for (var i = 0; i < targets.Count; i++)
+            {
+                targets[i] = names[targets[i].ToString()];
             }
         }
 

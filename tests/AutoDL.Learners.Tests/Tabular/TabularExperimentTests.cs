@@ -107,7 +107,23 @@ public sealed class TabularExperimentTests
 
         Assert.Equal(TabularTask.Binary, experiment.Task);
         Assert.Equal(TabularMetric.Auc, experiment.Metric);
-        Assert.Equal(["false", "true"], experiment.Classes);
+        Assert.Equal(["no", "yes"], experiment.Classes);
+        Assert.Equal("yes", experiment.Classes[1]);
+    }
+
+    [Fact]
+    public async Task ABooleanTargetSpelledSeveralWaysIsOneClassNamedByItsCommonestSpelling()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.File("mixed.csv");
+        await File.WriteAllLinesAsync(path, ["x,paid", .. Enumerable.Range(0, 40).Select(i => $"{i},{(i % 2 == 0 ? (i % 10 == 0 ? "YES" : "Yes") : "No")}")]);
+        var data = new TabularData(path, ',', true,
+            [new TabularColumn("x", TabularColumnKind.Integer), new TabularColumn("paid", TabularColumnKind.Boolean)]);
+
+        var experiment = await TabularExperiment.LoadAsync(data, new TabularExperimentOptions("paid"), CancellationToken.None);
+
+        Assert.Equal(TabularTask.Binary, experiment.Task);
+        Assert.Equal(["No", "Yes"], experiment.Classes);
     }
 
     [Fact]

@@ -34,6 +34,47 @@ public sealed class TabularPredictorTests : IDisposable
         Assert.Null(test.Regression);
     }
 
+    [Theory]
+    [InlineData("yes", "no", TabularColumnKind.Boolean)]
+    [InlineData("Y", "N", TabularColumnKind.Boolean)]
+    [InlineData("True", "False", TabularColumnKind.Boolean)]
+    [InlineData("1", "0", TabularColumnKind.Boolean)]
+    [InlineData("1", "0", TabularColumnKind.Integer)]
+    [InlineData("pos", "neg", TabularColumnKind.Categorical)]
+    public async Task EveryClassIsSpelledAsInTheUploadedFile(string positive, string negative, TabularColumnKind kind)
+    {
+        var path = _folder.File($"spelled-{positive}-{kind}.csv");
+        var random = new Random(3);
+        var lines = new List<string> { "x,y,label" };
+        for (var i = 0; i < 120; i++)
+        {
+            var x = random.NextDouble();
+            lines.Add(FormattableString.Invariant($"{x:0.###},{random.NextDouble():0.###},{(x > 0.6 ? positive : negative)}"));
+        }
+
+        await File.WriteAllLinesAsync(path, lines);
+        var data = new TabularData(path, ',', true,
+            [new TabularColumn("x", TabularColumnKind.Numeric), new TabularColumn("y", TabularColumnKind.Numeric), new TabularColumn("label", kind)]);
+        var experiment = await TabularExperiment.LoadAsync(data, new TabularExperimentOptions("label") { Seed = 2 }, CancellationToken.None);
+        var model = await TabularModelBuilder.FitAsync(experiment, TabularSearchSpace.Defaults(experiment.Space, TabularLearners.LightGbm), CancellationToken.None);
+        var saved = _folder.File($"spelled-{positive}-{kind}.zip");
+        await model.SaveAsync(saved, CancellationToken.None);
+        var loaded = await TabularPredictor.LoadAsync(saved, CancellationToken.None);
+
+        string[] spelled = [negative, positive];
+        Assert.Equal(TabularTask.Binary, experiment.Task);
+        Assert.Equal(positive, experiment.Classes[1]);
+        Assert.Equal(spelled.Order(StringComparer.Ordinal), experiment.Classes.Order(StringComparer.Ordinal));
+        Assert.Equal(experiment.Classes, loaded.Classes);
+        Assert.Equal(experiment.Classes, model.TestEvaluation!.Classification!.PerClass.Select(c => c.Class));
+        var predictions = loaded.Predict([
+            new Dictionary<string, object?> { ["x"] = 0.95, ["y"] = 0.5 },
+            new Dictionary<string, object?> { ["x"] = 0.05, ["y"] = 0.5 },
+        ]);
+        Assert.Equal([positive, negative], predictions.Select(p => p.Class));
+        Assert.All(predictions, p => Assert.Equal(spelled.Order(StringComparer.Ordinal), p.Probabilities!.Keys.Order(StringComparer.Ordinal)));
+    }
+
     [Fact]
     public async Task ASavedModelLoadsBackAndPredictsTheSame()
     {

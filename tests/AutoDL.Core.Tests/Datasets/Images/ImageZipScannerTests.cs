@@ -389,6 +389,24 @@ public sealed class ImageZipScannerTests : IDisposable
             ImageZipScanner.ScanAsync(path, "pets.zip", Defaults, null, null, new CancellationToken(canceled: true)));
     }
 
+    [Theory]
+    [InlineData("yes", "no")]
+    [InlineData("Y", "N")]
+    [InlineData("1", "0")]
+    [InlineData("pos", "neg")]
+    [InlineData("True", "False")]
+    public async Task EveryClassIsSpelledAsItsFolderInTheSchemaAndTheDecodedPixels(string positive, string negative)
+    {
+        var path = await WriteAsync(new ImageZip().Images(positive, 2).Images(negative, 2).ToBytes());
+
+        var schema = await ImageZipScanner.ScanAsync(path, "pets.zip", Defaults, null, null, CancellationToken.None);
+        var pixels = await ImageDecoder.ReadZipAsync(path, "pets.zip", 8, Defaults, CancellationToken.None);
+
+        string[] spelled = [.. new[] { positive, negative }.Order(StringComparer.Ordinal)];
+        Assert.Equal(spelled, schema.Classes.Select(c => c.Name));
+        Assert.Equal(spelled, pixels.Classes);
+    }
+
     private async Task<ImageDatasetSchema> ScanAsync(ImageZip zip, ImageZipOptions? options = null, string? thumbnails = null, IProgress<double>? progress = null) =>
         await ImageZipScanner.ScanAsync(await WriteAsync(zip.ToBytes()), "pets.zip", options ?? Defaults, thumbnails, progress, CancellationToken.None);
 
