@@ -19,6 +19,16 @@ public static class ImageModelBuilder
     /// <summary>Most misclassified test images a model keeps for its model card.</summary>
     public const int MaxMisclassified = 24;
 
+    /// <summary>
+    /// What an image model is fitted on: its training images only (never refitted on every image), the validation
+    /// images choosing its epoch, tested once on the test images.
+    /// </summary>
+    public static ModelFit Fit(ImageExperiment experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        return new ModelFit(FittedOn.TrainingRows, experiment.TrainRows.Length, experiment.TrainRows.Length, experiment.TestRows.Length, experiment.ValidationRows.Length);
+    }
+
     /// <exception cref="ArgumentException">The parameters do not fit the experiment.</exception>
     public static async Task<ImageModel> FitAsync(ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
     {
