@@ -170,6 +170,9 @@ namespace AutoDL.Data.Migrations
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FitJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("InputSchemaJson")
                         .HasColumnType("TEXT");
 

@@ -175,6 +175,9 @@ namespace AutoDL.Data.PostgreSql.Migrations
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<string>("FitJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("InputSchemaJson")
                         .HasColumnType("text");
 
