@@ -4,6 +4,7 @@ using AutoDL.Data.Search;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Models;
+using AutoDL.Learners;
 using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using Hangfire;
@@ -143,12 +144,12 @@ public sealed class SearchJob(
         cancellationToken.ThrowIfCancellationRequested();
         if (await CountWorkerFinishedAsync(searchId, cancellationToken))
         {
-            await FinishAsync(searchId, workload, cancellationToken);
+            await FinishAsync(searchId, settings, workload, cancellationToken);
         }
     }
 
     /// <summary>The last worker's part: refit the best trial and complete the search (unless it was cancelled or failed).</summary>
-    private async Task FinishAsync(string searchId, SearchWorkload workload, CancellationToken cancellationToken)
+    private async Task FinishAsync(string searchId, SearchSettings settings, SearchWorkload workload, CancellationToken cancellationToken)
     {
         var search = await ReadAsync(db => db.SearchRows.AsNoTracking().SingleAsync(s => s.Id == searchId, cancellationToken));
         if (search.Status is not (SearchStatus.Queued or SearchStatus.Running))
@@ -192,7 +193,7 @@ public sealed class SearchJob(
 
         var error = model.State == Data.Models.ModelState.Ready
             ? null
-            : await refitter.RefitAsync(model.Id, workload, stored.Spec.Space.ToExternal(best.Params), cancellationToken);
+            : await refitter.RefitAsync(model.Id, workload, stored.Spec.Space.ToExternal(best.Params), settings.DeployedFit, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         if (error is not null)
         {
@@ -202,7 +203,7 @@ public sealed class SearchJob(
 
         if (workload is TabularWorkload tabular)
         {
-            await EnsembleAsync(searchId, search.CreatedBy, tabular.Experiment, stored.Spec.Space, direction, complete, trials, cancellationToken);
+            await EnsembleAsync(searchId, search.CreatedBy, tabular.Experiment, settings.DeployedFit, stored.Spec.Space, direction, complete, trials, cancellationToken);
         }
 
         now = clock.GetUtcNow().UtcDateTime;
@@ -215,7 +216,7 @@ public sealed class SearchJob(
 
     /// <summary>The ensemble step (see <see cref="SearchEnsembler"/>), stopped early if the search is cancelled meanwhile.</summary>
     private async Task EnsembleAsync(
-        string searchId, string? userId, TabularExperiment experiment, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
+        string searchId, string? userId, TabularExperiment experiment, FittedOn fittedOn, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
         IReadOnlyList<Trial> trials, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -223,7 +224,7 @@ public sealed class SearchJob(
         var watch = WatchStatusAsync(searchId, stop, endWatch.Token);
         try
         {
-            await ensembler.BuildAsync(searchId, userId, experiment, space, direction, complete, trials, stop.Token);
+            await ensembler.BuildAsync(searchId, userId, experiment, fittedOn, space, direction, complete, trials, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
