@@ -82,6 +82,7 @@ public sealed record SearchSettings
     public bool RefitOnAllRows { get; init; } = true;
 
     /// <summary>The rows the deployed model is fitted on.</summary>
+    [JsonIgnore]
     public FittedOn DeployedFit => RefitOnAllRows && Kind == SearchKind.Tabular ? FittedOn.AllRows : FittedOn.TrainingRows;
 
     /// <summary>Images: the side images are squeezed to; null: the dataset's own up to 64 pixels (<see cref="Core.Datasets.Images.ImageDecoder.DefaultSize"/>).</summary>
