@@ -78,17 +78,27 @@ public sealed class ModelRefitter(
         }
     }
 
-    /// <summary>Refits model <paramref name="modelId"/> on the search's table or images; Ready on success, else Failed with the reason.</summary>
+    /// <summary>
+    /// Refits trial <paramref name="trial"/> into model <paramref name="modelId"/> on the search's table or images (an
+    /// image trial for its epochs up to its best one, <see cref="EpochsOf"/>); Ready on success, else Failed with the reason.
+    /// </summary>
     /// <param name="fittedOn">Tabular models: the rows of the deployed model (<see cref="SearchSettings.DeployedFit"/>); image models ignore it.</param>
     /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
     public Task<string?> RefitAsync(
-        string modelId, SearchWorkload workload, IReadOnlyDictionary<string, object> parameters, FittedOn fittedOn, CancellationToken cancellationToken) =>
+        string modelId, SearchWorkload workload, Trial trial, SearchSpace space, FittedOn fittedOn, CancellationToken cancellationToken) =>
         workload switch
         {
-            ImageWorkload images => RefitAsync(modelId, images.Experiment, parameters, cancellationToken),
-            TabularWorkload table => RefitAsync(modelId, table.Experiment, parameters, fittedOn, cancellationToken),
+            ImageWorkload images => RefitAsync(modelId, images.Experiment, space.ToExternal(trial.Params), cancellationToken, EpochsOf(trial, images.Experiment)),
+            TabularWorkload table => RefitAsync(modelId, table.Experiment, space.ToExternal(trial.Params), fittedOn, cancellationToken),
             _ => throw new ArgumentException($"Unknown workload {workload.GetType().Name}.", nameof(workload)),
         };
+
+    /// <summary>
+    /// The epochs an image trial's refit trains: up to its best reported epoch (one report per epoch, from 0), so the
+    /// refit keeps the weights the trial's value came from, however the trial stopped (epoch cap, early stopping, the
+    /// budget, a cut or the pruner); null when it reported nothing (train as the trial would).
+    /// </summary>
+    public static int? EpochsOf(Trial trial, ImageExperiment experiment) => trial.BestIntermediate(experiment.Target.Direction)?.Step + 1;
 
     /// <summary>
     /// Refits model <paramref name="modelId"/> on <paramref name="experiment"/>'s training rows, tests it once, and
@@ -112,12 +122,14 @@ public sealed class ModelRefitter(
     /// held-out images; stores the zip, the metrics, the model card (<see cref="NeuralCardPath"/>: layer table,
     /// parameters, multiply-adds, curves per epoch, misclassified test images as PNGs beside it) and its speed.
     /// </summary>
+    /// <param name="epochs">The epochs to train, the trial's up to its best one (<see cref="EpochsOf"/>); null: as a trial would.</param>
     /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
-    public Task<string?> RefitAsync(string modelId, ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+    public Task<string?> RefitAsync(
+        string modelId, ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken, int? epochs = null) =>
         RefitAsync(modelId, async () =>
         {
             var watch = Stopwatch.StartNew();
-            var model = await ImageModelBuilder.FitAsync(experiment, parameters, cancellationToken);
+            var model = await ImageModelBuilder.FitAsync(experiment, parameters, cancellationToken, epochs);
             using var predictor = model.Predictor;
             var trainingSeconds = watch.Elapsed.TotalSeconds;
             var microseconds = TimeImages(predictor, experiment);

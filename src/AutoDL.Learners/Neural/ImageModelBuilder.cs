@@ -12,7 +12,9 @@ public sealed record ImageModel(
 
 /// <summary>
 /// Trains a search's chosen parameters into its model: the trial's own training (same images, same seed, so the same
-/// weights and validation score), its best epoch's weights kept, then tested once on the held-out images.
+/// weights and validation score), its best epoch's weights kept, then tested once on the held-out images. Given the
+/// trial's epochs up to its best one, it trains those and no more: a trial the budget stopped is reproduced, not
+/// trained on to its epoch cap (the schedule still spans the cap, as in the trial).
 /// </summary>
 public static class ImageModelBuilder
 {
@@ -29,10 +31,12 @@ public static class ImageModelBuilder
         return new ModelFit(FittedOn.TrainingRows, experiment.TrainRows.Length, experiment.TrainRows.Length, experiment.TestRows.Length, experiment.ValidationRows.Length);
     }
 
+    /// <param name="epochs">The epochs to train (the trial's best epoch + 1); null: as the trial would, to its cap or early stop.</param>
     /// <exception cref="ArgumentException">The parameters do not fit the experiment.</exception>
-    public static async Task<ImageModel> FitAsync(ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    public static async Task<ImageModel> FitAsync(
+        ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken, int? epochs = null)
     {
-        var training = await experiment.TrainAsync(parameters, null, keepNetwork: true, cancellationToken);
+        var training = await experiment.TrainAsync(parameters, null, keepNetwork: true, cancellationToken, new TrainingLimit { Epochs = epochs });
         var network = training.Network!;
         try
         {
