@@ -272,7 +272,7 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
                 column, Binning(figures.BinEdges), null,
                 [.. figures.Groups.Select(g => new ReportGroup(g.Group, g.Count, null, null, null, null, g.MeanPrediction, g.MeanError, g.MeanAbsoluteError))],
                 null, null, null, null,
-                $"Mean predictions differ by up to {ReportSvg.G(figures.MeanPredictionDifference)} between groups, and mean absolute errors by up to {ReportSvg.G(figures.MeanAbsoluteErrorDifference)}.");
+                $"Mean predictions differ by up to {ReportSvg.Format(figures.MeanPredictionDifference)} between groups, and mean absolute errors by up to {ReportSvg.Format(figures.MeanAbsoluteErrorDifference)}.");
             yield break;
         }
 
@@ -296,10 +296,10 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
 
     private static string? Binning(IReadOnlyList<double>? edges) => edges is null
         ? null
-        : $"A numeric column, cut into {edges.Count - 1} quantile bins of the test rows at {string.Join(", ", edges.Select(ReportSvg.G))} (each bin [a, b), the last [a, b]); missing values form a group of their own.";
+        : $"A numeric column, cut into {edges.Count - 1} quantile bins of the test rows at {string.Join(", ", edges.Select(ReportSvg.Format))} (each bin [a, b), the last [a, b]); missing values form a group of their own.";
 
     private string Describe(TabularPrediction prediction, string actual) => experiment.Task == TabularTask.Regression
-        ? $"predicted {ReportSvg.G(prediction.Value ?? double.NaN)}, actual {actual}"
+        ? $"predicted {ReportSvg.Format(prediction.Value ?? double.NaN)}, actual {actual}"
         : $"predicted {prediction.Class} ({(prediction.Probabilities?.GetValueOrDefault(prediction.Class ?? "") ?? 0).ToString("0.##", CultureInfo.InvariantCulture)}), actual {actual}";
 
     private static string Text(object? value) => value switch

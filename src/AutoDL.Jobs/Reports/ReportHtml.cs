@@ -40,24 +40,24 @@ public static class ReportHtml
         if (report.Importance is { } importance)
         {
             html.Append("<h2>Permutation feature importance</h2>");
-            html.Append(CultureInfo.InvariantCulture, $"<p>How much the test {E(importance.Metric)} ({G(importance.Baseline)} on {importance.Rows:N0} test rows) drops when one column's values are shuffled, "
+            html.Append(CultureInfo.InvariantCulture, $"<p>How much the test {E(importance.Metric)} ({Format(importance.Baseline)} on {importance.Rows:N0} test rows) drops when one column's values are shuffled, "
                 + $"mean of {importance.Repeats} shuffles with its 95% confidence interval. An interval that contains 0 is not a measurable effect.</p>");
             html.Append(Bars([.. importance.Columns.Select(c => (c.Column, c.Mean, (double?)c.Lower, (double?)c.Upper))], $"drop in {importance.Metric}"));
-            Table(html, ["column", "mean drop", "95% interval"], importance.Columns.Select(c => new[] { c.Column, G(c.Mean), $"{G(c.Lower)} to {G(c.Upper)}" }));
+            Table(html, ["column", "mean drop", "95% interval"], importance.Columns.Select(c => new[] { c.Column, Format(c.Mean), $"{Format(c.Lower)} to {Format(c.Upper)}" }));
         }
 
         if (report.Shap is { } shap)
         {
             html.Append("<h2>SHAP values</h2>");
-            html.Append(CultureInfo.InvariantCulture, $"<p>{E(shap.Method)}. Base value E f = {G(shap.BaseValue)} over {shap.BackgroundRows:N0} background rows; "
-                + $"{shap.Rows.Count:N0} rows explained. Largest additivity error |Σφ − (f(x) − E f)|: <b>{G(shap.MaxAdditivityError)}</b>.</p>");
+            html.Append(CultureInfo.InvariantCulture, $"<p>{E(shap.Method)}. Base value E f = {Format(shap.BaseValue)} over {shap.BackgroundRows:N0} background rows; "
+                + $"{shap.Rows.Count:N0} rows explained. Largest additivity error |Σφ − (f(x) − E f)|: <b>{Format(shap.MaxAdditivityError)}</b>.</p>");
             html.Append("<h3>Mean |SHAP| per column</h3>");
             html.Append(Bars([.. shap.Global.Select(c => (c.Column, c.Value, (double?)null, (double?)null))], "mean |SHAP value|"));
             html.Append("<h3>Every explained row</h3><p>One dot per row and column; colour: the row's value of the column among the explained rows, blue low to red high, grey for categories.</p>");
             html.Append(Beeswarm(shap));
             foreach (var row in shap.Rows.Take(MaxRowsDrawn))
             {
-                html.Append(CultureInfo.InvariantCulture, $"<h3>Row {row.Row}{(row.Explained is { } e ? $" ({E(e)})" : "")}: prediction {G(row.Prediction)}, additivity error {G(row.AdditivityError)}</h3>");
+                html.Append(CultureInfo.InvariantCulture, $"<h3>Row {row.Row}{(row.Explained is { } e ? $" ({E(e)})" : "")}: prediction {Format(row.Prediction)}, additivity error {Format(row.AdditivityError)}</h3>");
                 html.Append(Waterfall(row));
             }
         }
@@ -65,12 +65,12 @@ public static class ReportHtml
         if (report.Lime is { } lime)
         {
             html.Append("<h2>LIME</h2>");
-            html.Append(CultureInfo.InvariantCulture, $"<p>A weighted ridge surrogate fitted around each row on {lime.Samples:N0} perturbed samples (kernel width {G(lime.KernelWidth)}). "
+            html.Append(CultureInfo.InvariantCulture, $"<p>A weighted ridge surrogate fitted around each row on {lime.Samples:N0} perturbed samples (kernel width {Format(lime.KernelWidth)}). "
                 + $"Local fit: the surrogate's weighted R² (1 is a perfect local fit). Stability: agreement of the top columns across {lime.Seeds} seeds (1 = always the same).</p>");
             foreach (var row in lime.Rows.Take(MaxRowsDrawn))
             {
-                html.Append(CultureInfo.InvariantCulture, $"<h3>Row {row.Row}{(row.Explained is { } e ? $" ({E(e)})" : "")}: local fit {G(row.LocalFit)}, stability {G(row.Stability)}</h3>");
-                Table(html, ["column", "condition", "weight"], row.Weights.Select(w => new[] { w.Column, w.Condition, G(w.Weight) }));
+                html.Append(CultureInfo.InvariantCulture, $"<h3>Row {row.Row}{(row.Explained is { } e ? $" ({E(e)})" : "")}: local fit {Format(row.LocalFit)}, stability {Format(row.Stability)}</h3>");
+                Table(html, ["column", "condition", "weight"], row.Weights.Select(w => new[] { w.Column, w.Condition, Format(w.Weight) }));
             }
         }
 
@@ -150,12 +150,12 @@ public static class ReportHtml
 
         if (report.Shap is { } shap)
         {
-            rows.Add([shap.Method, $"largest additivity error {G(shap.MaxAdditivityError)}"]);
+            rows.Add([shap.Method, $"largest additivity error {Format(shap.MaxAdditivityError)}"]);
         }
 
         if (report.Lime is { Rows.Count: > 0 } lime)
         {
-            rows.Add(["LIME", $"local fit (weighted R²) {G(lime.Rows.Min(r => r.LocalFit))} to {G(lime.Rows.Max(r => r.LocalFit))}; top-column stability {G(lime.Rows.Average(r => r.Stability))} on average"]);
+            rows.Add(["LIME", $"local fit (weighted R²) {Format(lime.Rows.Min(r => r.LocalFit))} to {Format(lime.Rows.Max(r => r.LocalFit))}; top-column stability {Format(lime.Rows.Average(r => r.Stability))} on average"]);
         }
 
         foreach (var fairness in report.Fairness)
@@ -183,7 +183,7 @@ public static class ReportHtml
             switch (property.Value.ValueKind)
             {
                 case JsonValueKind.Number:
-                    yield return [name, G(property.Value.GetDouble())];
+                    yield return [name, Format(property.Value.GetDouble())];
                     break;
                 case JsonValueKind.String or JsonValueKind.True or JsonValueKind.False:
                     yield return [name, property.Value.ToString()];
@@ -226,7 +226,7 @@ public static class ReportHtml
 
     private static string P(double? value) => value is { } v ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "–";
 
-    private static string N(double? value) => value is { } v ? G(v) : "–";
+    private static string N(double? value) => value is { } v ? Format(v) : "–";
 
     private const string Styles =
         "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#212121;line-height:1.45}"

@@ -37,7 +37,7 @@ public static class ReportSvg
             var x0 = scale.X(0);
             var x1 = scale.X(value);
             svg.Append(Label(label, y + 15));
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Math.Min(x0, x1))}\" y=\"{y + 4}\" width=\"{F(Math.Max(1, Math.Abs(x1 - x0)))}\" height=\"{RowHeight - 8}\" fill=\"{(value >= 0 ? Positive : Negative)}\" opacity=\"0.8\"><title>{E(label)}: {G(value)}</title></rect>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Math.Min(x0, x1))}\" y=\"{y + 4}\" width=\"{F(Math.Max(1, Math.Abs(x1 - x0)))}\" height=\"{RowHeight - 8}\" fill=\"{(value >= 0 ? Positive : Negative)}\" opacity=\"0.8\"><title>{E(label)}: {Format(value)}</title></rect>");
             if (lower is { } l && upper is { } u)
             {
                 var cy = y + RowHeight / 2;
@@ -46,7 +46,7 @@ public static class ReportSvg
                 svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(scale.X(u))}\" x2=\"{F(scale.X(u))}\" y1=\"{cy - 4}\" y2=\"{cy + 4}\" stroke=\"#212121\"/>");
             }
 
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Math.Max(x1, upper is { } up ? scale.X(up) : x1) + 4)}\" y=\"{y + 15}\" font-size=\"11\" fill=\"#424242\">{G(value)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Math.Max(x1, upper is { } up ? scale.X(up) : x1) + 4)}\" y=\"{y + 15}\" font-size=\"11\" fill=\"#424242\">{Format(value)}</text>");
         }
 
         return End(svg, scale, height);
@@ -80,7 +80,7 @@ public static class ReportSvg
                 var a = dots[j]!;
                 var jitter = ((j * 7919) % 13 - 6) * 0.9;
                 var colour = a.Position is { } p ? Blend(p) : "#9e9e9e";
-                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(scale.X(a.Attribution))}\" cy=\"{F(y + RowHeight / 2.0 + jitter)}\" r=\"3\" fill=\"{colour}\" opacity=\"0.8\"><title>{E(a.Column)} = {E(a.Value)}: {G(a.Attribution)}</title></circle>");
+                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(scale.X(a.Attribution))}\" cy=\"{F(y + RowHeight / 2.0 + jitter)}\" r=\"3\" fill=\"{colour}\" opacity=\"0.8\"><title>{E(a.Column)} = {E(a.Value)}: {Format(a.Attribution)}</title></circle>");
             }
         }
 
@@ -111,21 +111,21 @@ public static class ReportSvg
         var svg = Start(height, "model output");
         svg.Append(Label("E f (base value)", 8 + 15));
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(scale.X(baseValue))}\" x2=\"{F(scale.X(baseValue))}\" y1=\"8\" y2=\"{8 + RowHeight}\" stroke=\"{Neutral}\" stroke-width=\"2\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(scale.X(baseValue) + 4)}\" y=\"{8 + 15}\" font-size=\"11\">{G(baseValue)}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(scale.X(baseValue) + 4)}\" y=\"{8 + 15}\" font-size=\"11\">{Format(baseValue)}</text>");
         for (var i = 0; i < steps.Count; i++)
         {
             var y = 8 + (i + 1) * RowHeight;
             var from = scale.X(points[i]);
             var to = scale.X(points[i + 1]);
             svg.Append(Label(steps[i].Item1, y + 15));
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Math.Min(from, to))}\" y=\"{y + 4}\" width=\"{F(Math.Max(1, Math.Abs(to - from)))}\" height=\"{RowHeight - 8}\" fill=\"{(steps[i].Item2 >= 0 ? Positive : Negative)}\" opacity=\"0.85\"><title>{G(steps[i].Item2)}</title></rect>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Math.Max(from, to) + 4)}\" y=\"{y + 15}\" font-size=\"11\" fill=\"#424242\">{(steps[i].Item2 >= 0 ? "+" : "")}{G(steps[i].Item2)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Math.Min(from, to))}\" y=\"{y + 4}\" width=\"{F(Math.Max(1, Math.Abs(to - from)))}\" height=\"{RowHeight - 8}\" fill=\"{(steps[i].Item2 >= 0 ? Positive : Negative)}\" opacity=\"0.85\"><title>{Format(steps[i].Item2)}</title></rect>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Math.Max(from, to) + 4)}\" y=\"{y + 15}\" font-size=\"11\" fill=\"#424242\">{(steps[i].Item2 >= 0 ? "+" : "")}{Format(steps[i].Item2)}</text>");
         }
 
         var last = 8 + (steps.Count + 1) * RowHeight;
         svg.Append(Label("f(x) (prediction)", last + 15));
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(scale.X(points[^1]))}\" x2=\"{F(scale.X(points[^1]))}\" y1=\"{last}\" y2=\"{last + RowHeight}\" stroke=\"{Neutral}\" stroke-width=\"2\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(scale.X(points[^1]) + 4)}\" y=\"{last + 15}\" font-size=\"11\">{G(points[^1])}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(scale.X(points[^1]) + 4)}\" y=\"{last + 15}\" font-size=\"11\">{Format(points[^1])}</text>");
         return End(svg, scale, height);
     }
 
@@ -143,7 +143,7 @@ public static class ReportSvg
         foreach (var tick in scale.Ticks())
         {
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(scale.X(tick))}\" x2=\"{F(scale.X(tick))}\" y1=\"{axisY}\" y2=\"{axisY + 4}\" stroke=\"#757575\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(scale.X(tick))}\" y=\"{axisY + 16}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#616161\">{G(tick)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(scale.X(tick))}\" y=\"{axisY + 16}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#616161\">{Format(tick)}</text>");
         }
 
         svg.Append("</svg>");
@@ -168,7 +168,7 @@ public static class ReportSvg
 
     private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-    internal static string G(double value) => Math.Abs(value) >= 1000 || (Math.Abs(value) < 0.001 && value != 0)
+    public static string Format(double value) => Math.Abs(value) >= 1000 || (Math.Abs(value) < 0.001 && value != 0)
         ? value.ToString("0.###E+0", CultureInfo.InvariantCulture)
         : value.ToString("0.####", CultureInfo.InvariantCulture);
 
