@@ -54,6 +54,23 @@ public sealed class ShapExplainerTests
     }
 
     [Fact]
+    public async Task ExactShapTakesACategoricalColumnsAbsentValuesFromTheBackgroundRows()
+    {
+        // f = 10 · [colour = red] + x; a quarter of the background is red.
+        var names = new[] { "colour", "x" };
+        var background = Rows.FromColumns(names, [["red", "blue", "blue", "blue"], [0.0, 1.0, 2.0, 3.0]]);
+        var explained = Rows.FromColumns(names, [["red"], [5.0]]);
+        Scorer model = (rows, _) => Task.FromResult(Enumerable.Range(0, rows.Count)
+            .Select(r => (Equals(rows.Value(0, r), "red") ? 10.0 : 0.0) + rows.Number(1, r)).ToArray());
+
+        var row = (await new ShapExplainer(model, Background.Of(background)).ExplainAsync(explained)).Rows[0];
+
+        Assert.Equal(2.5 + 1.5, row.BaseValue, 12);
+        Assert.Equal(10 - 2.5, row.Values[0], 12);
+        Assert.Equal(5 - 1.5, row.Values[1], 12);
+    }
+
+    [Fact]
     public async Task KernelShapWithEveryCoalitionEqualsExactShap()
     {
         var background = TestModels.Uniform(7, 8, seed: 3);
