@@ -363,10 +363,23 @@ public sealed class LimeExplainer
 
         public int DrawCode(Random random)
         {
+            // The first code whose cumulative count exceeds u: never one no training row has.
             var u = random.NextDouble() * _cumulative[^1];
-            var code = Array.BinarySearch(_cumulative, u);
-            code = code < 0 ? ~code : code + 1;
-            return Math.Min(code, _cumulative.Length - 1);
+            int low = 0, high = _cumulative.Length - 1;
+            while (low < high)
+            {
+                var mid = (low + high) / 2;
+                if (_cumulative[mid] > u)
+                {
+                    high = mid;
+                }
+                else
+                {
+                    low = mid + 1;
+                }
+            }
+
+            return low;
         }
 
         public object? Value(int code, Random random)

@@ -35,6 +35,22 @@ public sealed class ShapExplainerTests
     }
 
     [Fact]
+    public async Task AKMeansBackgroundKeepsLinearShapAgainstTheWholeDatasMean()
+    {
+        double[] w = [1, -2, 3];
+        var data = TestModels.Uniform(3, 500, seed: 9);
+        var explained = TestModels.Uniform(3, 1, seed: 10);
+
+        var shap = await new ShapExplainer(TestModels.Polynomial(0, w), Background.Summarize(data, k: 15)).ExplainAsync(explained);
+
+        Assert.Equal(15, shap.BackgroundRows);
+        for (var c = 0; c < 3; c++)
+        {
+            Assert.Equal(w[c] * (explained.Number(c, 0) - TestModels.Mean(data, c)), shap.Rows[0].Values[c], 9);
+        }
+    }
+
+    [Fact]
     public async Task ExactShapOfAnInteractionSplitsItEquallyBetweenSymmetricColumnsAndAddsUp()
     {
         // f = x0 · x1 + x2; the background and the row are symmetric in x0 and x1.
