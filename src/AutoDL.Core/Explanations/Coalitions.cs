@@ -7,6 +7,7 @@ namespace AutoDL.Core.Explanations;
 /// </summary>
 internal sealed class Coalitions(Scorer scorer, Background background, int batchRows)
 {
+    private readonly double[] _weights = [.. background.Weights];
     private Rows? _buffer;
 
     /// <summary>
@@ -17,7 +18,7 @@ internal sealed class Coalitions(Scorer scorer, Background background, int batch
     {
         var columns = explained.Columns.Count;
         var size = background.Count;
-        var weights = background.Weights;
+        var weights = _weights;
         var perBatch = Math.Max(1, batchRows / size);
         var values = new double[count];
         for (var start = 0; start < count; start += perBatch)

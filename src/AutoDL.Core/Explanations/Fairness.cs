@@ -57,6 +57,7 @@ public static class Fairness
         string positiveClass,
         FairnessOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(sensitive);
         ArgumentNullException.ThrowIfNull(actual);
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(positiveClass);
@@ -110,6 +111,7 @@ public static class Fairness
         IReadOnlyList<double> predicted,
         FairnessOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(sensitive);
         ArgumentNullException.ThrowIfNull(actual);
         ArgumentNullException.ThrowIfNull(predicted);
         if (actual.Count != sensitive.Count || predicted.Count != sensitive.Count)

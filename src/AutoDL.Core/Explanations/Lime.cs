@@ -15,7 +15,7 @@ public sealed record LimeOptions
     public double Alpha { get; init; } = 1;
 
     /// <summary>How many of the largest |weights| make the top set whose stability is reported.</summary>
-    public int TopColumns { get; init; } = 5;
+    public int TopK { get; init; } = 5;
 
     /// <summary>Explanations with seeds Seed, Seed + 1, … compared for <see cref="LimeExplanation.Stability"/> (the first is the one reported).</summary>
     public int StabilitySeeds { get; init; } = 5;
@@ -105,7 +105,7 @@ public sealed class LimeExplainer
         }
 
         var m = _columns.Length;
-        var topCount = Math.Clamp(_options.TopColumns, 1, m);
+        var topCount = Math.Clamp(_options.TopK, 1, m);
         var runs = new List<(Surrogate Fit, HashSet<int> Top)>(_options.StabilitySeeds);
         var buffer = Rows.Empty(_names, _options.Samples);
         for (var run = 0; run < _options.StabilitySeeds; run++)
@@ -191,7 +191,7 @@ public sealed class LimeExplainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var count = Math.Min(_options.BatchRows, rows.Count - start);
-            var part = rows.Select(Enumerable.Range(start, count).ToArray());
+            var part = rows.Subset(Enumerable.Range(start, count).ToArray());
             var partScores = await _scorer(part, cancellationToken).ConfigureAwait(false);
             Scores.Check(partScores, count);
             partScores.CopyTo(scores, start);
@@ -363,10 +363,23 @@ public sealed class LimeExplainer
 
         public int DrawCode(Random random)
         {
+            // The first code whose cumulative count exceeds u: never one no training row has.
             var u = random.NextDouble() * _cumulative[^1];
-            var code = Array.BinarySearch(_cumulative, u);
-            code = code < 0 ? ~code : code + 1;
-            return Math.Min(code, _cumulative.Length - 1);
+            int low = 0, high = _cumulative.Length - 1;
+            while (low < high)
+            {
+                var mid = (low + high) / 2;
+                if (_cumulative[mid] > u)
+                {
+                    high = mid;
+                }
+                else
+                {
+                    low = mid + 1;
+                }
+            }
+
+            return low;
         }
 
         public object? Value(int code, Random random)

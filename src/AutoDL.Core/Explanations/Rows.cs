@@ -110,7 +110,7 @@ public sealed class Rows : IReadOnlyList<IReadOnlyDictionary<string, object?>>
     }
 
     /// <summary>The rows at <paramref name="rows"/>, copied into a new table.</summary>
-    public Rows Select(IReadOnlyList<int> rows)
+    public Rows Subset(IReadOnlyList<int> rows)
     {
         var result = Empty(Columns, rows.Count);
         for (var c = 0; c < _values.Length; c++)

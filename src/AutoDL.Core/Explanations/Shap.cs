@@ -122,6 +122,11 @@ public sealed class ShapExplainer
             }
         }
 
+        if (rows.Count == 0)
+        {
+            baseValue = await MeanScoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var meanAbsolute = new double[m];
         foreach (var result in results)
         {

@@ -15,7 +15,7 @@ public sealed class LimeExplainerTests
         // Each value in its column's top quartile bin.
         var explained = Rows.FromColumns(TestModels.Names(5), [.. scales.Select(s => new object?[] { 0.4 * s })]);
 
-        var lime = await new LimeExplainer(model, training, new() { TopColumns = 3 }).ExplainAsync(explained, 0);
+        var lime = await new LimeExplainer(model, training, new() { TopK = 3 }).ExplainAsync(explained, 0);
 
         Assert.Equal(["x2", "x1", "x0"], lime.TopColumns);
         var magnitudes = lime.Weights.Select(x => Math.Abs(x.Weight)).ToArray();

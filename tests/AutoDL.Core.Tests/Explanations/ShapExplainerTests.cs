@@ -35,6 +35,22 @@ public sealed class ShapExplainerTests
     }
 
     [Fact]
+    public async Task AKMeansBackgroundKeepsLinearShapAgainstTheWholeDatasMean()
+    {
+        double[] w = [1, -2, 3];
+        var data = TestModels.Uniform(3, 500, seed: 9);
+        var explained = TestModels.Uniform(3, 1, seed: 10);
+
+        var shap = await new ShapExplainer(TestModels.Polynomial(0, w), Background.Summarize(data, k: 15)).ExplainAsync(explained);
+
+        Assert.Equal(15, shap.BackgroundRows);
+        for (var c = 0; c < 3; c++)
+        {
+            Assert.Equal(w[c] * (explained.Number(c, 0) - TestModels.Mean(data, c)), shap.Rows[0].Values[c], 9);
+        }
+    }
+
+    [Fact]
     public async Task ExactShapOfAnInteractionSplitsItEquallyBetweenSymmetricColumnsAndAddsUp()
     {
         // f = x0 · x1 + x2; the background and the row are symmetric in x0 and x1.
@@ -51,6 +67,23 @@ public sealed class ShapExplainerTests
         Assert.Equal(row.Values[0], row.Values[1], 12);
         Assert.Equal(1 - 2, row.Values[2], 12);
         Assert.True(row.AdditivityError < 1e-12);
+    }
+
+    [Fact]
+    public async Task ExactShapTakesACategoricalColumnsAbsentValuesFromTheBackgroundRows()
+    {
+        // f = 10 · [colour = red] + x; a quarter of the background is red.
+        var names = new[] { "colour", "x" };
+        var background = Rows.FromColumns(names, [["red", "blue", "blue", "blue"], [0.0, 1.0, 2.0, 3.0]]);
+        var explained = Rows.FromColumns(names, [["red"], [5.0]]);
+        Scorer model = (rows, _) => Task.FromResult(Enumerable.Range(0, rows.Count)
+            .Select(r => (Equals(rows.Value(0, r), "red") ? 10.0 : 0.0) + rows.Number(1, r)).ToArray());
+
+        var row = (await new ShapExplainer(model, Background.Of(background)).ExplainAsync(explained)).Rows[0];
+
+        Assert.Equal(2.5 + 1.5, row.BaseValue, 12);
+        Assert.Equal(10 - 2.5, row.Values[0], 12);
+        Assert.Equal(5 - 1.5, row.Values[1], 12);
     }
 
     [Fact]
