@@ -95,21 +95,7 @@ public sealed class ExplainJob(
         var predictor = await predictors.GetAsync(model.Id, Path.Combine(dataFolder.Path, model.StoredPath), cancellationToken);
         var trials = await store.GetTrialsAsync(search.Id, cancellationToken);
         var builder = new ReportBuilder(experiment, predictor, settings, options);
-        var progress = new Progress<(double Share, string Stage)>();
-        var lastWrite = DateTime.MinValue;
-        progress.ProgressChanged += (_, p) =>
-        {
-            // At most a write a second; the stage names change a few times per report.
-            var now = clock.GetUtcNow().UtcDateTime;
-            if (now - lastWrite < TimeSpan.FromSeconds(1) && p.Share < 1)
-            {
-                return;
-            }
-
-            lastWrite = now;
-            _ = ProgressAsync(reportId, p.Share * 0.95, p.Stage, null, CancellationToken.None);
-        };
-        var content = await builder.BuildAsync(request, progress, cancellationToken);
+        var content = await builder.BuildAsync(request, (share, stage) => ProgressAsync(reportId, share * 0.95, stage, null, cancellationToken), cancellationToken);
 
         var users = await UserNamesAsync([search.CreatedBy, report.CreatedBy], cancellationToken);
         var finished = clock.GetUtcNow().UtcDateTime;

@@ -27,7 +27,8 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
 
     private int Seed => settings.Seed;
 
-    public async Task<ReportContent> BuildAsync(ReportRequest request, IProgress<(double Share, string Stage)> progress, CancellationToken cancellationToken)
+    /// <param name="progress">Told the share done and the stage before each method; awaited.</param>
+    public async Task<ReportContent> BuildAsync(ReportRequest request, Func<double, string, Task> progress, CancellationToken cancellationToken)
     {
         var notes = new List<string>();
         var methods = (request.Methods is { Count: > 0 } asked ? asked : ReportMethods.All).ToList();
@@ -62,7 +63,7 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
 
         var steps = methods.Count;
         var done = 0;
-        void Step(string stage) => progress.Report(((double)done++ / Math.Max(1, steps), stage));
+        Task Step(string stage) => progress((double)done++ / Math.Max(1, steps), stage);
 
         var explainedPredictions = await PredictAsync(explainedRows, cancellationToken);
         var explainedText = explained.Select((r, i) => Describe(explainedPredictions[i], experiment.TargetTexts([test[r]])[0])).ToList();
@@ -70,21 +71,21 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         ReportImportance? importance = null;
         if (methods.Contains(ReportMethods.Permutation))
         {
-            Step($"Permutation importance on {testRows.Count:N0} test rows");
+            await Step($"Permutation importance on {testRows.Count:N0} test rows");
             importance = await ImportanceAsync(testRows, targets, cancellationToken);
         }
 
         ReportShap? shap = null;
         if (methods.Contains(ReportMethods.Shap))
         {
-            Step($"SHAP values of {explained.Count} rows");
+            await Step($"SHAP values of {explained.Count} rows");
             shap = await ShapAsync(background, explainedRows, explained, explainedPredictions, explainedText, cancellationToken);
         }
 
         ReportLime? lime = null;
         if (methods.Contains(ReportMethods.Lime))
         {
-            Step($"LIME for {explained.Count} rows");
+            await Step($"LIME for {explained.Count} rows");
             lime = await LimeAsync(background, explainedRows, explained, explainedPredictions, explainedText, cancellationToken);
         }
 
@@ -98,7 +99,7 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
             }
             else
             {
-                Step($"Fairness by {string.Join(", ", sensitive)}");
+                await Step($"Fairness by {string.Join(", ", sensitive)}");
                 var predictions = await PredictAsync(testRows, cancellationToken);
                 foreach (var column in sensitive)
                 {
@@ -107,7 +108,7 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
             }
         }
 
-        progress.Report((1, "Writing the report"));
+        await progress(1, "Writing the report");
         var output = experiment.Task switch
         {
             TabularTask.Regression => $"the predicted {experiment.Options.Target}",
@@ -211,7 +212,7 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         foreach (var group in Enumerable.Range(0, explained.Count).GroupBy(i => ExplainedClass(predictions[i])))
         {
             var members = group.ToList();
-            var explanation = await new ShapExplainer(ScorerFor(group.Key), summary, shapOptions).ExplainAsync(explained.Select(members), cancellationToken);
+            var explanation = await new ShapExplainer(ScorerFor(group.Key), summary, shapOptions).ExplainAsync(explained.Subset(members), cancellationToken);
             last = explanation;
             foreach (var (member, k) in members.Select((m, k) => (m, k)))
             {
