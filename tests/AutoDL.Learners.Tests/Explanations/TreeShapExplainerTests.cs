@@ -14,7 +14,7 @@ public sealed class TreeShapExplainerTests
     /// A tiny table: three numbers (x2 with a few missing) and a three-valued colour, so the featurized vector is
     /// 3 numbers + 3 missing indicators + 3 one-hot slots; a yes/no label (binary) or a number (regression) from them.
     /// </summary>
-    private static TabularExperiment Table(TabularTask task, int rows = 160, int seed = 5)
+    internal static TabularExperiment Table(TabularTask task, int rows = 160, int seed = 5)
     {
         var random = new Random(seed);
         var x = Enumerable.Range(0, 3).Select(_ => new float[rows]).ToArray();
@@ -78,7 +78,7 @@ public sealed class TreeShapExplainerTests
         return parameters;
     }
 
-    private static List<IReadOnlyDictionary<string, object?>> Rows(TabularExperiment experiment, IEnumerable<int> rows) =>
+    internal static List<IReadOnlyDictionary<string, object?>> Rows(TabularExperiment experiment, IEnumerable<int> rows) =>
         [.. rows.Select(r => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["x0"] = ((SingleTableColumn)experiment.Table["x0"]).Values[r],
