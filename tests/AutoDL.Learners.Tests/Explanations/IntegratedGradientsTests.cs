@@ -1,4 +1,6 @@
 using AutoDL.Learners.Explanations;
+using AutoDL.Learners.Neural;
+using AutoDL.Learners.Tabular;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -137,5 +139,28 @@ public sealed class IntegratedGradientsTests
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         Assert.All(network.parameters(), p => Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0));
         Assert.False(network.training);
+    }
+
+    [Theory]
+    [InlineData(ImageBaseline.Blur)]
+    [InlineData(ImageBaseline.TrainingMean)]
+    public void AnImageModelsSaliencyOfAClassAddsUpAndIsAPngOfItsImageSize(ImageBaseline baseline)
+    {
+        const int channels = 3, size = 8;
+        var space = NeuralSearchSpace.ForImages();
+        var spec = Architectures.Cnn(space.ToExternal(NeuralSearchSpace.DefaultCnn(space)), [channels, size, size], 3, [0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]);
+        using var generator = new Generator(5, CPU);
+        using var predictor = new NeuralPredictor(
+            new SpecNetwork(spec, generator), new NeuralModelInfo(NeuralModelInfo.CurrentFormat, "cnn", TabularMetric.Accuracy, ["a", "b", "c"], channels, size, size));
+        var pixels = RandomImage(channels, size, size, seed: 6);
+        var mean = Enumerable.Repeat(0.5f, channels * size * size).ToArray();
+
+        var map = ImageSaliency.Explain(predictor, pixels, classIndex: 2, baseline, mean);
+
+        Assert.True(map.Attribution.RelativeGap <= 0.01 || map.Attribution.Gap < 1e-6, $"gap {map.Attribution.Gap} of {map.Attribution.Difference} after {map.Attribution.Steps} steps");
+        Assert.Equal(2, map.Attribution.Output);
+        using var png = SixLabors.ImageSharp.Image.Load(map.Png);
+        Assert.Equal((size, size), (png.Width, png.Height));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageSaliency.Explain(predictor, pixels, classIndex: 3));
     }
 }
