@@ -205,6 +205,36 @@ public sealed class TreeShapExplainerTests
         }
     }
 
+    [Theory]
+    [InlineData(TabularTask.Binary, TabularLearners.FastForest)]
+    [InlineData(TabularTask.Regression, TabularLearners.LightGbm)]
+    public async Task ASavedAndLoadedModelIsExplainedAsTheModelItWas(TabularTask task, string learner)
+    {
+        var experiment = Table(task);
+        var model = await TabularModelBuilder.FitAsync(experiment, Small(experiment, learner), CancellationToken.None);
+        using var folder = new TemporaryFolder();
+        await model.SaveAsync(folder.File("model.zip"), CancellationToken.None);
+        var loaded = await TabularPredictor.LoadAsync(folder.File("model.zip"), CancellationToken.None);
+
+        var rows = Rows(experiment, experiment.Split.TestRows.Take(6));
+        var background = Rows(experiment, experiment.Split.TrainingRows);
+        var before = TreeShapExplainer.Create(model.Predictor, background).Explain(rows);
+        var after = TreeShapExplainer.Create(loaded, background).Explain(rows);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(before[i][0].Margin, after[i][0].Margin, 1e-9);
+            Assert.Equal(before[i][0].ExpectedValue, after[i][0].ExpectedValue, 1e-9);
+            Assert.Equal(before[i][0].Columns.Select(c => c.Value), after[i][0].Columns.Select(c => c.Value), new Tolerance(1e-9));
+        }
+    }
+
+    private sealed class Tolerance(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double value) => 0;
+    }
+
     [Fact]
     public async Task AModelOfAnotherLearnerIsNotExplainedAndTheReasonSaysSo()
     {
