@@ -236,6 +236,39 @@ public sealed class TreeShapExplainerTests
     }
 
     [Fact]
+    public async Task EverySlotOfDatesTextsHashedAndOneHotCategoriesIsSummedIntoItsOwnColumn()
+    {
+        using var folder = new TemporaryFolder();
+        var data = TabularTestData.WriteRegression(folder.File("regression.csv"), rows: 200);
+        var experiment = await TabularExperiment.LoadAsync(
+            data, new TabularExperimentOptions("y") { Seed = 4, Learners = TabularLearners.Supported(TabularTask.Regression) }, CancellationToken.None);
+        var parameters = new Dictionary<string, object>(TabularSearchSpace.Defaults(experiment.Space, TabularLearners.LightGbm), StringComparer.Ordinal)
+        {
+            [TabularParameters.MissingIndicator] = "true",
+            [TabularParameters.LightGbmNumIterations] = 20L,
+        };
+        var model = await TabularModelBuilder.FitAsync(experiment, parameters, CancellationToken.None);
+        var explainer = TreeShapExplainer.Create(model.Predictor, experiment);
+
+        // Every slot belongs to one of the model's input columns, and every input column has slots.
+        var inputs = model.Predictor.InputColumns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.All(explainer.Slots, s => Assert.Contains(s.Column, inputs));
+        Assert.Equal(inputs.Order(StringComparer.Ordinal), explainer.Slots.Select(s => s.Column).Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains(explainer.Slots, s => s.Column == "note" && s.Name.Length > 0);
+
+        var rows = TabularTestData.Rows(data.CsvPath).Take(10).ToList();
+        var scores = model.Predictor.Predict(rows);
+        var explanations = explainer.Explain(rows);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var e = Assert.Single(explanations[i]);
+            Assert.Equal(scores[i].Value!.Value, e.Margin, 1e-4 * Math.Abs(e.Margin));
+            Assert.True(e.AdditivityError < 1e-8, $"row {i}: additivity error {e.AdditivityError}");
+            Assert.Equal(e.Slots.Sum(s => s.Value), e.Columns.Sum(c => c.Value), 1e-9);
+        }
+    }
+
+    [Fact]
     public async Task AModelOfAnotherLearnerIsNotExplainedAndTheReasonSaysSo()
     {
         var experiment = Table(TabularTask.Binary);
