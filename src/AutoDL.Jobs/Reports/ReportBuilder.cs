@@ -1,6 +1,7 @@
 using System.Globalization;
 using AutoDL.Core.Explanations;
 using AutoDL.Jobs.Searches;
+using AutoDL.Learners.Explanations;
 using AutoDL.Learners.Tabular;
 
 namespace AutoDL.Jobs.Reports;
@@ -204,6 +205,11 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         Rows background, Rows explained, IReadOnlyList<int> indices, IReadOnlyList<TabularPrediction> predictions, IReadOnlyList<string> texts,
         CancellationToken cancellationToken)
     {
+        if (predictor is TabularPredictor trees && TreeShapExplainer.CanExplain(predictor, out _))
+        {
+            return await Task.Run(() => TreeShap(trees, explained, indices, predictions, texts), cancellationToken);
+        }
+
         var summary = Background.Summarize(background, Math.Min(20, background.Count), Seed);
         var shapOptions = new ShapOptions { Seed = Seed };
         var rows = new List<ReportShapRow>();
@@ -231,8 +237,41 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
             ? $"Exact Shapley values (all {last.Coalitions:N0} coalitions of {columns.Count} columns)"
             : $"Kernel SHAP ({last?.Coalitions ?? 0:N0} coalitions of {columns.Count} columns, paired sampling)";
         return new ReportShap(
-            $"{method}, interventional, background of {summary.Count} k-means centres of {background.Count} training rows",
+            $"{method}, interventional, background of {summary.Count} k-means centres of {background.Count} training rows", null,
             rows.Count == 0 ? 0 : rows[0].BaseValue, summary.Count, rows.Count == 0 ? 0 : rows.Max(r => r.AdditivityError), global, rows);
+    }
+
+    /// <summary>
+    /// TreeSHAP (exact, path-dependent) for LightGbm, FastTree and FastForest models, in the trees' raw score with node
+    /// covers counted on the training rows; multiclass rows in their predicted class's score.
+    /// </summary>
+    private ReportShap TreeShap(
+        TabularPredictor trees, Rows explained, IReadOnlyList<int> indices, IReadOnlyList<TabularPrediction> predictions, IReadOnlyList<string> texts)
+    {
+        var explainer = TreeShapExplainer.Create(trees, experiment);
+        var values = explainer.Explain(explained);
+        var rows = new List<ReportShapRow>(explained.Count);
+        for (var i = 0; i < explained.Count; i++)
+        {
+            var explainedOutput = experiment.Task == TabularTask.Multiclass ? Math.Max(0, explainer.Outputs.ToList().IndexOf(predictions[i].Class ?? "")) : 0;
+            var explanation = values[i][explainedOutput];
+            rows.Add(new ReportShapRow(
+                indices[i], texts[i], explanation.ExpectedValue, explanation.Margin, explanation.AdditivityError,
+                [.. explanation.Columns.Select(c => new ReportAttribution(c.Column, Text(explained[i][c.Column]), c.Value, Position(explained, c.Column, i)))]));
+        }
+
+        var global = explained.Columns
+            .Select(c => new ReportColumnValue(c, rows.Count == 0 ? 0 : rows.Average(r => Math.Abs(r.Attributions.FirstOrDefault(a => a.Column == c)?.Attribution ?? 0))))
+            .OrderByDescending(c => c.Value).ToList();
+        var output = experiment.Task switch
+        {
+            TabularTask.Regression => $"the trees' raw prediction of {experiment.Options.Target}",
+            TabularTask.Binary => $"the trees' raw score for '{experiment.Classes[1]}' (before the probability is calibrated from it)",
+            _ => "the trees' raw score of the class the model predicts for each row (before the softmax)",
+        };
+        return new ReportShap(
+            $"TreeSHAP (exact, path-dependent) over the {experiment.Split.TrainingRows.Count:N0} training rows' node covers", output,
+            rows.Count == 0 ? 0 : rows[0].BaseValue, experiment.Split.TrainingRows.Count, rows.Count == 0 ? 0 : rows.Max(r => r.AdditivityError), global, rows);
     }
 
     private async Task<ReportLime> LimeAsync(

@@ -35,8 +35,9 @@ public sealed record ReportColumnImportance(string Column, double Mean, double L
 /// SHAP values in the user's columns: per explained row, each column's value and its attribution, the row's prediction,
 /// and its additivity error |Σφ − (f(x) − E f)|; globally, mean |φ| per column.
 /// </summary>
+/// <param name="Output">What the values explain, when it differs from the report's explained output (TreeSHAP: the raw score).</param>
 public sealed record ReportShap(
-    string Method, double BaseValue, int BackgroundRows, double MaxAdditivityError, IReadOnlyList<ReportColumnValue> Global,
+    string Method, string? Output, double BaseValue, int BackgroundRows, double MaxAdditivityError, IReadOnlyList<ReportColumnValue> Global,
     IReadOnlyList<ReportShapRow> Rows);
 
 public sealed record ReportColumnValue(string Column, double Value);

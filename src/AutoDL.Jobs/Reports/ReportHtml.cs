@@ -49,6 +49,11 @@ public static class ReportHtml
         if (report.Shap is { } shap)
         {
             html.Append("<h2>SHAP values</h2>");
+            if (shap.Output is { } shapOutput)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<p>These values explain <b>{E(shapOutput)}</b>.</p>");
+            }
+
             html.Append(CultureInfo.InvariantCulture, $"<p>{E(shap.Method)}. Base value E f = {Format(shap.BaseValue)} over {shap.BackgroundRows:N0} background rows; "
                 + $"{shap.Rows.Count:N0} rows explained. Largest additivity error |Σφ − (f(x) − E f)|: <b>{Format(shap.MaxAdditivityError)}</b>.</p>");
             html.Append("<h3>Mean |SHAP| per column</h3>");

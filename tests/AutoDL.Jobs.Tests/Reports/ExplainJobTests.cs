@@ -136,6 +136,24 @@ public sealed class ExplainJobTests
     }
 
     [Fact]
+    public async Task ATreeModelIsExplainedByTreeShapInItsRawScoreAndTheValuesAddUp()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var dataset = await harness.AddDatasetAsync("loans", LoanCsv());
+        var model = await harness.WinnerAsync(SearchHarness.Quick(dataset.Id, "approved") with { Learners = ["lightgbm"] });
+
+        var report = await MakeAsync(harness, model.Id, new ReportRequest(Methods: ["shap"], Rows: [0, 1, 2, 3]));
+
+        var shap = report.Document!.Shap!;
+        Assert.StartsWith("TreeSHAP", shap.Method);
+        Assert.Contains("raw score for 'yes'", shap.Output);
+        Assert.Equal(4, shap.Rows.Count);
+        Assert.InRange(shap.MaxAdditivityError, 0, 1e-6);
+        Assert.All(shap.Rows, r => Assert.Equal(r.Prediction - r.BaseValue, r.Attributions.Sum(a => a.Attribution), 6));
+        Assert.Equal("x1", shap.Global[0].Column);
+    }
+
+    [Fact]
     public async Task ABadReportRequestIsRefusedNamingTheFieldAndNothingIsQueued()
     {
         await using var harness = await SearchHarness.CreateAsync();
