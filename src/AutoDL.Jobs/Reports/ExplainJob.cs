@@ -11,6 +11,7 @@ using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Models;
 using AutoDL.Data.Datasets;
 using AutoDL.Jobs.Searches;
+using AutoDL.Learners.Neural;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -87,26 +88,54 @@ public sealed class ExplainJob(
         }
 
         using var _ = workload;
-        if (workload is not TabularWorkload { Experiment: var experiment })
-        {
-            return "Reports of image models are not available yet: explanations of tables (and their ensembles) are.";
-        }
-
-        var predictor = await predictors.GetAsync(model.Id, Path.Combine(dataFolder.Path, model.StoredPath), cancellationToken);
         var trials = await store.GetTrialsAsync(search.Id, cancellationToken);
-        var builder = new ReportBuilder(experiment, predictor, settings, options);
-        var content = await builder.BuildAsync(request, (share, stage) => ProgressAsync(reportId, share * 0.95, stage, null, cancellationToken), cancellationToken);
+        var modelPath = Path.Combine(dataFolder.Path, model.StoredPath);
+        Task Progress(double share, string stage) => ProgressAsync(reportId, share * 0.95, stage, null, cancellationToken);
+        ReportContent content;
+        ReportModel explained;
+        List<ReportColumn> schema;
+        int testRows;
+        switch (workload)
+        {
+            case TabularWorkload { Experiment: var experiment }:
+            {
+                var predictor = await predictors.GetAsync(model.Id, modelPath, cancellationToken);
+                content = await new ReportBuilder(experiment, predictor, settings, options).BuildAsync(request, Progress, cancellationToken);
+                explained = new ReportModel(
+                    model.Id, model.SearchId, model.TrialNumber, model.Learner, settings.TaskName, settings.Target, experiment.Metric.ToString(),
+                    experiment.Classes, Parse(model.ParamsJson) ?? default, Parse(model.TestMetricsJson),
+                    [.. experiment.InputColumns.Select(c => new ReportColumn(c.Name, TabularDatasets.ApiName(c.Kind)))]);
+                schema = [.. dataset.TabularSchema().Columns.Select(c => new ReportColumn(c.Name, c.Type.ApiName()))];
+                testRows = experiment.Split.TestRows.Count;
+                break;
+            }
+
+            case ImageWorkload { Experiment: var images }:
+            {
+                // A predictor of its own: Integrated Gradients runs the network with gradients, which the shared one
+                // serving predictions must not do meanwhile.
+                using var network = await NeuralPredictor.LoadAsync(modelPath, cancellationToken);
+                content = await new ImageReportBuilder(images, network, options).BuildAsync(request, Progress, cancellationToken);
+                explained = new ReportModel(
+                    model.Id, model.SearchId, model.TrialNumber, model.Learner, settings.TaskName, settings.Target,
+                    (settings.Metric ?? Learners.Tabular.TabularMetric.Accuracy).ToString(), images.Classes, Parse(model.ParamsJson) ?? default,
+                    Parse(model.TestMetricsJson), [new ReportColumn("image", $"image, {images.Shape[0]}×{images.Shape[1]}×{images.Shape[2]}")]);
+                schema = [.. dataset.ImageSchema().Classes.Select(c => new ReportColumn(c.Name, $"class folder, {c.Count:N0} images"))];
+                testRows = images.TestRows.Length;
+                break;
+            }
+
+            default:
+                return $"A {workload.GetType().Name} cannot be explained.";
+        }
 
         var users = await UserNamesAsync([search.CreatedBy, report.CreatedBy], cancellationToken);
         var finished = clock.GetUtcNow().UtcDateTime;
         var document = content.Document(
             reportId,
-            new ReportModel(
-                model.Id, model.SearchId, model.TrialNumber, model.Learner, settings.TaskName, settings.Target, experiment.Metric.ToString(),
-                experiment.Classes, Parse(model.ParamsJson) ?? default, Parse(model.TestMetricsJson),
-                [.. experiment.InputColumns.Select(c => new ReportColumn(c.Name, TabularDatasets.ApiName(c.Kind)))]),
+            explained,
             new ReportAudit(
-                new ReportDataset(dataset.Id, dataset.Name, dataset.FileName, dataset.Sha256, dataset.Rows, [.. dataset.TabularSchema().Columns.Select(c => new ReportColumn(c.Name, c.Type.ApiName()))]),
+                new ReportDataset(dataset.Id, dataset.Name, dataset.FileName, dataset.Sha256, dataset.Rows, schema),
                 new ReportSearch(
                     search.Id, Parse(search.SettingsJson), search.Seed, trials.Count(t => t.State == TrialState.Complete),
                     trials.Count(t => t.State == TrialState.Pruned), trials.Count(t => t.State == TrialState.Failed),
@@ -114,7 +143,7 @@ public sealed class ExplainJob(
                 new ReportSoftware(
                     Version(typeof(ExplainJob).Assembly), RuntimeInformation.FrameworkDescription, Version(typeof(Microsoft.ML.MLContext).Assembly),
                     RuntimeInformation.OSDescription),
-                Name(users, report.CreatedBy), report.CreatedAt, started, finished, content.ExplainedRows, experiment.Split.TestRows.Count));
+                Name(users, report.CreatedBy), report.CreatedAt, started, finished, content.ExplainedRows, testRows));
 
         var bytes = ReportJson.Canonical(document);
         var sha = ReportJson.Sha256(bytes);

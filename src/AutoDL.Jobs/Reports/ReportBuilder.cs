@@ -11,8 +11,10 @@ public sealed record ReportContent(
     string? ExplainedOutput, IReadOnlyList<string> Methods, ReportImportance? Importance, ReportShap? Shap, ReportLime? Lime,
     IReadOnlyList<ReportFairness> Fairness, IReadOnlyList<string> Notes, IReadOnlyList<int> ExplainedRows)
 {
+    public ReportSaliency? Saliency { get; init; }
+
     public ReportDocument Document(string id, ReportModel model, ReportAudit audit) =>
-        new(id, model, ExplainedOutput, Methods, Importance, Shap, Lime, Fairness, Notes, audit);
+        new(id, model, ExplainedOutput, Methods, Importance, Shap, Lime, Saliency, Fairness, Notes, audit);
 }
 
 /// <summary>

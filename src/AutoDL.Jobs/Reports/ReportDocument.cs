@@ -15,6 +15,7 @@ public sealed record ReportDocument(
     ReportImportance? Importance,
     ReportShap? Shap,
     ReportLime? Lime,
+    ReportSaliency? Saliency,
     IReadOnlyList<ReportFairness> Fairness,
     IReadOnlyList<string> Notes,
     ReportAudit Audit);
@@ -57,6 +58,16 @@ public sealed record ReportLimeRow(int Row, string? Explained, double LocalFit, 
 
 /// <param name="Condition">The surrogate's feature in words ("age ≤ 38", "island = Dream").</param>
 public sealed record ReportLimeWeight(string Column, string Condition, double Weight);
+
+/// <summary>
+/// Integrated Gradients saliency of an image model's test images: per image, the class explained (the predicted one),
+/// the steps used, the completeness gap |Σattr − (f(x) − f(baseline))| and its share of |f(x) − f(baseline)|, and the
+/// heatmap over the image as a base64 PNG.
+/// </summary>
+public sealed record ReportSaliency(string Baseline, string Target, double Tolerance, IReadOnlyList<ReportSaliencyRow> Rows);
+
+public sealed record ReportSaliencyRow(
+    int Row, string Explained, string Class, int Steps, double Gap, double RelativeGap, bool Converged, string Png);
 
 /// <summary>Fairness figures of one sensitive column.</summary>
 /// <param name="Binning">How a numeric column was binned, in words; null for categories.</param>

@@ -79,6 +79,21 @@ public static class ReportHtml
             }
         }
 
+        if (report.Saliency is { } saliency)
+        {
+            html.Append("<h2>Integrated Gradients</h2>");
+            html.Append(CultureInfo.InvariantCulture, $"<p>Saliency of the {E(saliency.Target)} of each image's predicted class, integrated along the straight path from {E(saliency.Baseline)} "
+                + $"to the image; steps doubled until the completeness gap |Σ attributions − (f(x) − f(baseline))| is under {saliency.Tolerance:0%} of |f(x) − f(baseline)|. "
+                + $"Bright: pixels that moved the output most.</p><div class=\"grid\">");
+            foreach (var row in saliency.Rows)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<figure><img alt=\"saliency of test image {row.Row}\" src=\"data:image/png;base64,{row.Png}\">"
+                    + $"<figcaption>Test image {row.Row}: {E(row.Explained)}. {row.Steps} steps, gap {Format(row.RelativeGap * 100)}%{(row.Converged ? "" : " (not within the tolerance)")}</figcaption></figure>");
+            }
+
+            html.Append("</div>");
+        }
+
         foreach (var fairness in report.Fairness)
         {
             html.Append(CultureInfo.InvariantCulture, $"<h2>Fairness by <code>{E(fairness.Column)}</code></h2>");
@@ -156,6 +171,11 @@ public static class ReportHtml
         if (report.Shap is { } shap)
         {
             rows.Add([shap.Method, $"largest additivity error {Format(shap.MaxAdditivityError)}"]);
+        }
+
+        if (report.Saliency is { Rows.Count: > 0 } ig)
+        {
+            rows.Add(["Integrated Gradients", $"completeness gap {Format(ig.Rows.Max(r => r.RelativeGap) * 100)}% of |f(x) − f(baseline)| at most; {ig.Rows.Count(r => r.Converged)} of {ig.Rows.Count} images within {ig.Tolerance:0%}"]);
         }
 
         if (report.Lime is { Rows.Count: > 0 } lime)
@@ -239,5 +259,6 @@ public static class ReportHtml
         + "table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #e0e0e0;padding:.25rem .5rem;text-align:left;vertical-align:top}"
         + "th{background:#f5f5f5}code{font-size:.9em}.lead{font-size:1.05rem}.hash code{word-break:break-all}"
         + ".warn{color:#b71c1c;font-weight:600}.ok{color:#1b5e20}.note{background:#fff8e1;padding:.4rem .6rem;border-left:4px solid #f9a825}"
-        + "svg{display:block;margin:.5rem 0}@media print{body{margin:0;max-width:none}h2{break-after:avoid}svg,table{break-inside:avoid}}";
+        + "svg{display:block;margin:.5rem 0}.grid{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;width:180px}"
+        + "figure img{width:160px;height:160px;image-rendering:pixelated;border:1px solid #e0e0e0}figcaption{font-size:.8rem}@media print{body{margin:0;max-width:none}h2{break-after:avoid}svg,table{break-inside:avoid}}";
 }

@@ -5,6 +5,7 @@ using AutoDL.Data.Reports;
 using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Models;
 using AutoDL.Jobs.Reports;
+using AutoDL.Jobs.Searches;
 using AutoDL.Jobs.Tests.Searches;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -151,6 +152,34 @@ public sealed class ExplainJobTests
         Assert.InRange(shap.MaxAdditivityError, 0, 1e-6);
         Assert.All(shap.Rows, r => Assert.Equal(r.Prediction - r.BaseValue, r.Attributions.Sum(a => a.Attribution), 6));
         Assert.Equal("x1", shap.Global[0].Column);
+    }
+
+    [Fact]
+    public async Task AnImageModelIsExplainedByIntegratedGradientsWithItsCompletenessGapAndSaliencyPngs()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var images = await harness.AddImagesAsync("bars", BarImages.Zip(40));
+        var model = await harness.WinnerAsync(new SearchRequest { DatasetId = images.Id, Task = "image", Budget = new SearchBudgetRequest(Trials: 1), Seed = 3 });
+
+        var report = await MakeAsync(harness, model.Id, new ReportRequest(Methods: ["ig", "shap"], Rows: [0, 1, 2]));
+
+        var doc = report.Document!;
+        Assert.Equal(["ig"], doc.Methods);
+        Assert.Contains(doc.Notes, n => n.Contains("shap", StringComparison.Ordinal));
+        var saliency = doc.Saliency!;
+        Assert.Equal([0, 1, 2], saliency.Rows.Select(r => r.Row));
+        Assert.All(saliency.Rows, r =>
+        {
+            Assert.True(r.Converged ? r.RelativeGap <= 0.01 : r.Steps >= 1024, $"gap {r.RelativeGap} after {r.Steps} steps");
+            var png = Convert.FromBase64String(r.Png);
+            Assert.Equal([0x89, 0x50, 0x4E, 0x47], png[..4]);
+            Assert.Contains(r.Class, doc.Model.Classes);
+        });
+        Assert.Null(doc.Shap);
+        var html = await harness.WithAsync<ReportService, ModelResult<ReportFile>>(r => r.GetFileAsync(report.Id, json: false, "auditor@example.com", CancellationToken.None));
+        var page = await File.ReadAllTextAsync(html.Value!.Path);
+        Assert.Contains("Integrated Gradients", page);
+        Assert.Contains("data:image/png;base64,", page);
     }
 
     [Fact]
