@@ -1,6 +1,7 @@
 using AutoDL.Data.Datasets;
 using AutoDL.Data.Identity;
 using AutoDL.Data.Models;
+using AutoDL.Data.Reports;
 using AutoDL.Data.Search;
 using AutoDL.Data.Tokens;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -24,6 +25,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
 
     /// <summary>Refitted, tested models of searches (table <c>Models</c>).</summary>
     public DbSet<ModelRow> Models => Set<ModelRow>();
+
+    /// <summary>Explainability and fairness reports of models (table <c>Reports</c>).</summary>
+    public DbSet<ReportRow> Reports => Set<ReportRow>();
+
+    /// <summary>Every opening and download of a report (table <c>ReportViews</c>), append-only.</summary>
+    public DbSet<ReportViewRow> ReportViews => Set<ReportViewRow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -93,6 +100,31 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             // One model per trial: asking twice finds the first.
             model.HasIndex(m => new { m.SearchId, m.TrialNumber }).IsUnique();
             model.HasOne<SearchRow>().WithMany().HasForeignKey(m => m.SearchId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ReportRow>(report =>
+        {
+            report.ToTable("Reports");
+            report.HasKey(r => r.Id);
+            report.Property(r => r.Id).HasMaxLength(ReportRow.IdLength);
+            report.Property(r => r.ModelId).HasMaxLength(ModelRow.IdLength).IsRequired();
+            report.Property(r => r.RequestJson).IsRequired();
+            report.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+            report.Property(r => r.StoredPath).HasMaxLength(400);
+            report.Property(r => r.HtmlPath).HasMaxLength(400);
+            report.Property(r => r.Sha256).HasMaxLength(64);
+            report.HasIndex(r => new { r.ModelId, r.CreatedAt });
+            // A report is a record of what was reviewed: its model cannot be deleted from under it.
+            report.HasOne<ModelRow>().WithMany().HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<ReportViewRow>(view =>
+        {
+            view.ToTable("ReportViews");
+            view.HasKey(v => v.Id);
+            view.Property(v => v.ReportId).HasMaxLength(ReportRow.IdLength).IsRequired();
+            view.Property(v => v.User).HasMaxLength(256).IsRequired();
+            view.Property(v => v.Action).HasMaxLength(32).IsRequired();
+            view.HasIndex(v => new { v.ReportId, v.At });
+            view.HasOne<ReportRow>().WithMany().HasForeignKey(v => v.ReportId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -9,11 +9,14 @@ public sealed class TrialContext
 {
     private readonly Func<int, double, CancellationToken, Task> _report;
 
-    internal TrialContext(Trial trial, SearchSpace space, Func<int, double, CancellationToken, Task> report)
+    internal TrialContext(
+        Trial trial, SearchSpace space, Func<int, double, CancellationToken, Task> report, DateTimeOffset? deadline, TimeProvider clock)
     {
         Trial = trial;
         Parameters = space.ToExternal(trial.Params);
         _report = report;
+        Deadline = deadline;
+        Clock = clock;
     }
 
     public Trial Trial { get; }
@@ -22,6 +25,21 @@ public sealed class TrialContext
 
     /// <summary>The learner-facing values of the active parameters (double, long or string).</summary>
     public IReadOnlyDictionary<string, object> Parameters { get; }
+
+    /// <summary>
+    /// When the search's wall-clock budget ends (by <see cref="Clock"/>); null without one. At that moment the
+    /// objective's token is cancelled: a learner that trains in steps may stop before, with what it has.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; }
+
+    /// <summary>The clock <see cref="Deadline"/> is read by.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>
+    /// A sentence on how a complete trial ended (e.g. stopped by the time budget before its epoch cap), kept as the
+    /// trial's <see cref="Search.Trial.Error"/>: on a Complete trial a note, not a failure. Null: nothing to say.
+    /// </summary>
+    public string? Note { get; set; }
 
     /// <summary>Records an intermediate value (an epoch, a fold, a boosting round) and asks the pruner about it.</summary>
     /// <exception cref="TrialPrunedException">The pruner stops the trial: let it propagate.</exception>
@@ -144,12 +162,12 @@ public sealed class SearchRunner(ITrialStore store, ISampler sampler, IPruner pr
             {
                 throw new TrialPrunedException(trial.Number, step);
             }
-        });
+        }, deadline == DateTimeOffset.MaxValue ? null : deadline, clock);
 
         try
         {
             var values = await objective(context, linked.Token);
-            return (TrialOutcome.Complete([.. values]), budget.HasPassed);
+            return (TrialOutcome.Complete([.. values]) with { Error = context.Note }, budget.HasPassed);
         }
         catch (TrialPrunedException)
         {

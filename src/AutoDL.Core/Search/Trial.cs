@@ -32,6 +32,7 @@ public sealed record Trial
     public DateTimeOffset? FinishedAt { get; init; }
     public DateTimeOffset HeartbeatAt { get; init; }
     public string? Worker { get; init; }
+    /// <summary>Why it failed or was cut short; on a Complete trial, a note on how it ended (<see cref="TrialContext.Note"/>).</summary>
     public string? Error { get; init; }
 
     /// <summary>Failed because its worker stopped sending heartbeats: it does not use up the trial budget.</summary>
@@ -47,4 +48,22 @@ public sealed record Trial
 
     /// <summary>The last reported intermediate value, which stands for a pruned trial when samplers rank trials.</summary>
     public IntermediateValue? LastIntermediate => Intermediate.Count == 0 ? null : Intermediate.MaxBy(i => i.Step);
+
+    /// <summary>
+    /// The best reported intermediate value in <paramref name="direction"/>, the earliest step of a tie (an image
+    /// trial's best epoch, whose weights it keeps); null when it reported nothing finite.
+    /// </summary>
+    public IntermediateValue? BestIntermediate(Direction direction)
+    {
+        IntermediateValue? best = null;
+        foreach (var value in Intermediate.Where(i => double.IsFinite(i.Value)).OrderBy(i => i.Step))
+        {
+            if (best is null || (direction == Direction.Maximize ? value.Value > best.Value : value.Value < best.Value))
+            {
+                best = value;
+            }
+        }
+
+        return best;
+    }
 }

@@ -16,7 +16,7 @@ public sealed record SearchSpec(SearchSpace Space, IReadOnlyList<Direction> Dire
 /// <summary>A search as stored: its spec, and when its first trial started (the wall-clock budget counts from then).</summary>
 public sealed record StoredSearch(string Id, SearchSpec Spec, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt);
 
-/// <summary>How a trial ended, as its worker tells it.</summary>
+/// <summary>How a trial ended, as its worker tells it; <see cref="Error"/> on a Complete trial is a note (see <see cref="TrialContext.Note"/>).</summary>
 public sealed record TrialOutcome(TrialState State, IReadOnlyList<double>? Values = null, string? Error = null)
 {
     public static TrialOutcome Complete(params double[] values) => new(TrialState.Complete, values);

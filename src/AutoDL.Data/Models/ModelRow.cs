@@ -1,8 +1,9 @@
 namespace AutoDL.Data.Models;
 
 /// <summary>
-/// A trial's parameters refitted on all of a search's training rows and tested once on its held-out rows (table
-/// <c>Models</c>): the search's winner, or any leaderboard trial a user asks for. Times are UTC <see cref="DateTime"/>s.
+/// A trial's parameters refitted on all of a search's training rows and tested once on its held-out rows, then, by
+/// default, refitted on every row as the deployed model (table <c>Models</c>): the search's winner, or any leaderboard
+/// trial a user asks for. Times are UTC <see cref="DateTime"/>s.
 /// </summary>
 public sealed class ModelRow
 {
@@ -35,7 +36,14 @@ public sealed class ModelRow
     /// <summary>The ML.NET zip, relative to the data folder with forward slashes (<c>models/{id}.zip</c>); set when Ready.</summary>
     public string? StoredPath { get; set; }
 
-    /// <summary>Refit time on all training rows.</summary>
+    /// <summary>
+    /// Which rows the deployed model (the stored file) was fitted on and the rows its test figures come from, as JSON
+    /// (<c>{ fittedOn: "all-rows"|"training-rows", rows, trainingRows, testRows, validationRows? }</c>); set when Ready,
+    /// null for models stored before it was recorded.
+    /// </summary>
+    public string? FitJson { get; set; }
+
+    /// <summary>Refit time: the fit on the training rows and, for a model deployed on every row, that refit too.</summary>
     public double? TrainingSeconds { get; set; }
 
     /// <summary>Mean time to predict one test row, in microseconds (batch prediction).</summary>

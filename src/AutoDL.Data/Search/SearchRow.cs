@@ -41,7 +41,10 @@ public sealed class SearchRow
 
     public DateTime? FinishedAt { get; set; }
 
-    /// <summary>Why the search failed, in words for the user.</summary>
+    /// <summary>
+    /// Why the search failed, in words for the user; on a Completed search, a note on how its model was chosen (no trial
+    /// finished inside the budget, so the best cut one was refitted). The API shows the one as <c>error</c>, the other as <c>note</c>.
+    /// </summary>
     public string? Error { get; set; }
 
     /// <summary>The winner's model, once refitted and tested.</summary>

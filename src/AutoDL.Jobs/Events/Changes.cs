@@ -6,6 +6,7 @@ public enum ChangeKind
     Dataset,
     Search,
     Model,
+    Report,
 }
 
 /// <summary>Something stored changed; listeners re-read it. Written to the database before it is announced.</summary>

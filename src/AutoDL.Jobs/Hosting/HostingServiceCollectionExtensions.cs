@@ -53,13 +53,23 @@ public static class HostingServiceCollectionExtensions
         services.AddSingleton(storage);
         // The host's own storage, not Hangfire's static JobStorage.Current: AddHangfire's default registration answers
         // whatever storage the last configured host in the process set, so two hosts in one process (tests, a web app
-        // with an embedded worker) could enqueue into and poll each other's databases.
-        services.AddSingleton<JobStorage>(_ => CreateStorage(storage));
-        services.AddHangfire((provider, config) => config
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseStorage(provider.GetRequiredService<JobStorage>()));
+        // with an embedded worker) could enqueue into and poll each other's databases. The storage is made inside the
+        // configuration (after Hangfire's log provider is this host's) and kept for this host's JobStorage.
+        JobStorage? created = null;
+        services.AddHangfire(config =>
+        {
+            config
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            created = CreateStorage(storage);
+            config.UseStorage(created);
+        });
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return created ?? throw new InvalidOperationException("Hangfire was configured without a job storage.");
+        });
 
         if (options.Server)
         {

@@ -19,8 +19,10 @@ namespace AutoDL.Jobs.Models;
 
 /// <summary>
 /// Turns a trial into a model: its parameters refitted on every training row of the search's experiment, tested once
-/// on the held-out rows, saved as an ML.NET zip under <c>{DataRoot}/models/{id}.zip</c>, with its test metrics, input
-/// schema, refit time and prediction time per row stored on its <see cref="ModelRow"/>. It is also exported to ONNX
+/// on the held-out rows, then (tabular models, unless the search's <see cref="SearchSettings.RefitOnAllRows"/> is off)
+/// refitted on every row, test rows included, as the deployed model; saved as an ML.NET zip under
+/// <c>{DataRoot}/models/{id}.zip</c>, with the held-out model's test metrics, what the deployed model was fitted on
+/// (<see cref="ModelRow.FitJson"/>), input schema, refit time and prediction time per row stored on its <see cref="ModelRow"/>. It is also exported to ONNX
 /// where the pipeline converts and ONNX Runtime matches ML.NET on the test rows (<see cref="TabularOnnx"/>):
 /// <c>models/{id}.onnx</c>, and beside it always <c>models/{id}.onnx.json</c>, the check's outcome
 /// (<c>{ available, maxAbsDifference, rows, reason }</c>). Both are written before the model is marked Ready.
@@ -76,26 +78,43 @@ public sealed class ModelRefitter(
         }
     }
 
-    /// <summary>Refits model <paramref name="modelId"/> on the search's table or images; Ready on success, else Failed with the reason.</summary>
+    /// <summary>
+    /// Refits trial <paramref name="trial"/> into model <paramref name="modelId"/> on the search's table or images (an
+    /// image trial for its epochs up to its best one, <see cref="EpochsOf"/>); Ready on success, else Failed with the reason.
+    /// </summary>
+    /// <param name="fittedOn">Tabular models: the rows of the deployed model (<see cref="SearchSettings.DeployedFit"/>); image models ignore it.</param>
     /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
-    public Task<string?> RefitAsync(string modelId, SearchWorkload workload, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+    public Task<string?> RefitAsync(
+        string modelId, SearchWorkload workload, Trial trial, SearchSpace space, FittedOn fittedOn, CancellationToken cancellationToken) =>
         workload switch
         {
-            ImageWorkload images => RefitAsync(modelId, images.Experiment, parameters, cancellationToken),
-            TabularWorkload table => RefitAsync(modelId, table.Experiment, parameters, cancellationToken),
+            ImageWorkload images => RefitAsync(modelId, images.Experiment, space.ToExternal(trial.Params), cancellationToken, EpochsOf(trial, images.Experiment)),
+            TabularWorkload table => RefitAsync(modelId, table.Experiment, space.ToExternal(trial.Params), fittedOn, cancellationToken),
             _ => throw new ArgumentException($"Unknown workload {workload.GetType().Name}.", nameof(workload)),
         };
 
-    /// <summary>Refits model <paramref name="modelId"/> on <paramref name="experiment"/>; Ready on success, else Failed with the reason.</summary>
+    /// <summary>
+    /// The epochs an image trial's refit trains: up to its best reported epoch (one report per epoch, from 0), so the
+    /// refit keeps the weights the trial's value came from, however the trial stopped (epoch cap, early stopping, the
+    /// budget, a cut or the pruner); null when it reported nothing (train as the trial would).
+    /// </summary>
+    public static int? EpochsOf(Trial trial, ImageExperiment experiment) => trial.BestIntermediate(experiment.Target.Direction)?.Step + 1;
+
+    /// <summary>
+    /// Refits model <paramref name="modelId"/> on <paramref name="experiment"/>'s training rows, tests it once, and
+    /// deploys it as fitted or refitted on every row (<paramref name="fittedOn"/>); Ready on success, else Failed with the reason.
+    /// </summary>
     /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
-    public Task<string?> RefitAsync(string modelId, TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+    public Task<string?> RefitAsync(
+        string modelId, TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, FittedOn fittedOn, CancellationToken cancellationToken) =>
         RefitAsync(modelId, async () =>
         {
             var watch = Stopwatch.StartNew();
-            var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken);
+            var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken, fittedOn);
             var trainingSeconds = watch.Elapsed.TotalSeconds;
+            // The ONNX form is the deployed model's, checked against it.
             await ExportOnnxAsync(modelId, model, experiment, cancellationToken);
-            await StoreAsync(modelId, model.Predictor, model.TestEvaluation, trainingSeconds, experiment, cancellationToken);
+            await StoreAsync(modelId, model.Predictor, model.TestEvaluation, model.Fit, trainingSeconds, experiment, cancellationToken);
         }, cancellationToken);
 
     /// <summary>
@@ -103,18 +122,20 @@ public sealed class ModelRefitter(
     /// held-out images; stores the zip, the metrics, the model card (<see cref="NeuralCardPath"/>: layer table,
     /// parameters, multiply-adds, curves per epoch, misclassified test images as PNGs beside it) and its speed.
     /// </summary>
+    /// <param name="epochs">The epochs to train, the trial's up to its best one (<see cref="EpochsOf"/>); null: as a trial would.</param>
     /// <returns>Null when the model is Ready; else why it failed, in words for the user.</returns>
-    public Task<string?> RefitAsync(string modelId, ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+    public Task<string?> RefitAsync(
+        string modelId, ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken, int? epochs = null) =>
         RefitAsync(modelId, async () =>
         {
             var watch = Stopwatch.StartNew();
-            var model = await ImageModelBuilder.FitAsync(experiment, parameters, cancellationToken);
+            var model = await ImageModelBuilder.FitAsync(experiment, parameters, cancellationToken, epochs);
             using var predictor = model.Predictor;
             var trainingSeconds = watch.Elapsed.TotalSeconds;
             var microseconds = TimeImages(predictor, experiment);
             await WriteCardAsync(modelId, model, experiment, microseconds, cancellationToken);
             await ExportOnnxAsync(modelId, predictor.Network, experiment, cancellationToken);
-            await StoreFileAsync(modelId, predictor, model.Test, trainingSeconds, microseconds, cancellationToken);
+            await StoreFileAsync(modelId, predictor, model.Test, ImageModelBuilder.Fit(experiment), trainingSeconds, microseconds, cancellationToken);
         }, cancellationToken);
 
     private async Task<string?> RefitAsync(string modelId, Func<Task> refit, CancellationToken cancellationToken)
@@ -142,19 +163,21 @@ public sealed class ModelRefitter(
 
     /// <summary>
     /// Stores a fitted model as model <paramref name="modelId"/> and marks it Ready: its file written whole
-    /// (<c>models/{id}.zip</c>, through a temporary name), its test metrics, input columns, fit time and prediction
-    /// speed. The refits and the search's ensemble both end here.
+    /// (<c>models/{id}.zip</c>, through a temporary name), its test metrics (<paramref name="test"/>: those of the model
+    /// fitted without the test rows), what the deployed <paramref name="predictor"/> was fitted on, input columns, fit
+    /// time and prediction speed. The refits and the search's ensemble both end here.
     /// </summary>
     public async Task StoreAsync(
-        string modelId, ITabularPredictor predictor, TabularEvaluation? test, double trainingSeconds, TabularExperiment experiment,
+        string modelId, ITabularPredictor predictor, TabularEvaluation? test, ModelFit fit, double trainingSeconds, TabularExperiment experiment,
         CancellationToken cancellationToken)
     {
         var microseconds = await TimePredictionAsync(predictor, experiment, logger, cancellationToken);
-        await StoreFileAsync(modelId, predictor, test, trainingSeconds, microseconds, cancellationToken);
+        await StoreFileAsync(modelId, predictor, test, fit, trainingSeconds, microseconds, cancellationToken);
     }
 
     private async Task StoreFileAsync(
-        string modelId, ITabularPredictor predictor, TabularEvaluation? test, double trainingSeconds, double? microseconds, CancellationToken cancellationToken)
+        string modelId, ITabularPredictor predictor, TabularEvaluation? test, ModelFit fit, double trainingSeconds, double? microseconds,
+        CancellationToken cancellationToken)
     {
         var relative = $"models/{modelId}.zip";
         var path = Path.Combine(dataFolder.Path, "models", $"{modelId}.zip");
@@ -165,10 +188,12 @@ public sealed class ModelRefitter(
 
         var metrics = test is null ? null : ModelJson.Metrics(test);
         var schema = ModelJson.InputSchema(predictor.InputColumns);
+        var fitJson = ModelJson.Fit(fit);
         await UpdateAsync(modelId, m => m
             .SetProperty(x => x.State, ModelState.Ready)
             .SetProperty(x => x.TestMetricsJson, metrics)
             .SetProperty(x => x.InputSchemaJson, schema)
+            .SetProperty(x => x.FitJson, fitJson)
             .SetProperty(x => x.StoredPath, relative)
             .SetProperty(x => x.TrainingSeconds, trainingSeconds)
             .SetProperty(x => x.PredictMicrosecondsPerRow, microseconds), CancellationToken.None);

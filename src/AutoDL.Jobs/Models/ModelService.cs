@@ -30,6 +30,12 @@ public sealed record ModelDetails(
     public ModelOnnx? Onnx { get; init; }
 
     /// <summary>
+    /// Which rows the deployed model (the file predict, download and ONNX use) was fitted on, and those its test figures
+    /// come from (see <see cref="ModelFitView"/>); null until it is Ready, and for models stored before it was recorded.
+    /// </summary>
+    public ModelFitView? Fit { get; init; }
+
+    /// <summary>
     /// Neural models: the model card (layers, parameters, multiply-adds, latency, curves per epoch, misclassified test
     /// images, served at <c>/api/v1/models/{id}/misclassified/{file}</c>); set for one model, absent otherwise.
     /// </summary>
@@ -372,7 +378,10 @@ public sealed partial class ModelService(
         new ModelMetrics(row.ValidationValue, withCurves ? Parse(row.TestMetricsJson) : WithoutCurves(row.TestMetricsJson)),
         settings?.TaskName, settings?.Metric?.Name(),
         row.InputSchemaJson is null ? null : JsonSerializer.Deserialize<List<ModelInputColumn>>(row.InputSchemaJson, ModelJson.Options),
-        row.TrainingSeconds, row.PredictMicrosecondsPerRow, row.IsBest, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), row.Error);
+        row.TrainingSeconds, row.PredictMicrosecondsPerRow, row.IsBest, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), row.Error)
+    {
+        Fit = row.State == ModelState.Ready ? ModelJson.ReadFit(row.FitJson) : null,
+    };
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 

@@ -63,6 +63,6 @@ public sealed class RefitJob(AppDbContext db, ITrialStore store, ModelRefitter r
             return;
         }
 
-        await refitter.RefitAsync(modelId, workload, stored.Spec.Space.ToExternal(trial.Params), cancellationToken);
+        await refitter.RefitAsync(modelId, workload, trial, stored.Spec.Space, settings.DeployedFit, cancellationToken);
     }
 }

@@ -6,6 +6,7 @@ using AutoDL.Data;
 using AutoDL.Data.Models;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Models;
+using AutoDL.Learners;
 using AutoDL.Learners.Ensembles;
 using AutoDL.Learners.Tabular;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,8 @@ namespace AutoDL.Jobs.Searches;
 /// and memory bounded to the candidates. Greedy selection over those predictions then picks weights; the ensemble is
 /// kept only when its out-of-fold score beats the best single candidate's on the same rows (pooled out-of-fold scores
 /// for both, so the comparison is like for like). A kept ensemble's members are refitted on every training row and
-/// the weighted ensemble is tested once on the test rows, stored as a model with <see cref="TrialNumber"/> (no trial
+/// the weighted ensemble is tested once on the test rows; then, by default, each member is refitted on every row, test
+/// rows included, with the same weights, as the deployed ensemble. It is stored as a model with <see cref="TrialNumber"/> (no trial
 /// has it; the models table is unique on search and trial). Either way a <see cref="EnsembleReport"/> says what happened.
 /// </summary>
 public sealed class SearchEnsembler(
@@ -37,8 +39,9 @@ public sealed class SearchEnsembler(
     public const string Learner = "ensemble";
 
     /// <summary>Tries the ensemble of <paramref name="complete"/> trials; never throws but for cancellation (failures are logged and reported).</summary>
+    /// <param name="fittedOn">The rows of the deployed ensemble's members (<see cref="SearchSettings.DeployedFit"/>).</param>
     public async Task BuildAsync(
-        string searchId, string? userId, TabularExperiment experiment, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
+        string searchId, string? userId, TabularExperiment experiment, FittedOn fittedOn, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
         IReadOnlyList<Trial> all, CancellationToken cancellationToken)
     {
         if (!options.Enabled)
@@ -91,7 +94,7 @@ public sealed class SearchEnsembler(
 
             var members = plan.Members();
             var modelId = await CreateModelAsync(searchId, userId, members, computed.Select(c => (c.Trial.Number, c.Learner)).ToList(), selection, cancellationToken);
-            var error = await FitAsync(modelId, searchId, experiment, members, cancellationToken);
+            var error = await FitAsync(modelId, searchId, experiment, members, fittedOn, cancellationToken);
             var weights = string.Join(", ", members.Select(m => $"#{m.Trial}×{m.Weight}"));
             await ReportAsync(searchId, error is null,
                 error is null
@@ -226,13 +229,14 @@ public sealed class SearchEnsembler(
 
     /// <returns>Null when the ensemble model is Ready; else why it failed.</returns>
     private async Task<string?> FitAsync(
-        string modelId, string searchId, TabularExperiment experiment, IReadOnlyList<TabularEnsembleMember> members, CancellationToken cancellationToken)
+        string modelId, string searchId, TabularExperiment experiment, IReadOnlyList<TabularEnsembleMember> members, FittedOn fittedOn,
+        CancellationToken cancellationToken)
     {
         try
         {
             var watch = Stopwatch.StartNew();
-            var ensemble = await TabularEnsembleBuilder.FitAsync(experiment, members, cancellationToken);
-            await refitter.StoreAsync(modelId, ensemble.Predictor, ensemble.TestEvaluation, watch.Elapsed.TotalSeconds, experiment, cancellationToken);
+            var ensemble = await TabularEnsembleBuilder.FitAsync(experiment, members, cancellationToken, fittedOn);
+            await refitter.StoreAsync(modelId, ensemble.Predictor, ensemble.TestEvaluation, ensemble.Fit, watch.Elapsed.TotalSeconds, experiment, cancellationToken);
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

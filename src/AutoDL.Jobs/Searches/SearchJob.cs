@@ -4,6 +4,7 @@ using AutoDL.Data.Search;
 using AutoDL.Jobs.Events;
 using AutoDL.Jobs.Hosting;
 using AutoDL.Jobs.Models;
+using AutoDL.Learners;
 using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 using Hangfire;
@@ -143,12 +144,12 @@ public sealed class SearchJob(
         cancellationToken.ThrowIfCancellationRequested();
         if (await CountWorkerFinishedAsync(searchId, cancellationToken))
         {
-            await FinishAsync(searchId, workload, cancellationToken);
+            await FinishAsync(searchId, settings, workload, cancellationToken);
         }
     }
 
     /// <summary>The last worker's part: refit the best trial and complete the search (unless it was cancelled or failed).</summary>
-    private async Task FinishAsync(string searchId, SearchWorkload workload, CancellationToken cancellationToken)
+    private async Task FinishAsync(string searchId, SearchSettings settings, SearchWorkload workload, CancellationToken cancellationToken)
     {
         var search = await ReadAsync(db => db.SearchRows.AsNoTracking().SingleAsync(s => s.Id == searchId, cancellationToken));
         if (search.Status is not (SearchStatus.Queued or SearchStatus.Running))
@@ -161,61 +162,109 @@ public sealed class SearchJob(
         var trials = await store.GetTrialsAsync(searchId, cancellationToken);
         var direction = stored.Spec.Directions[0];
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Primary is not null).ToList();
+        Trial best;
+        double validation;
+        string? note = null;
         if (complete.Count == 0)
         {
-            // A trial the time budget cut short is Pruned with its reason: when that is all there is, say so.
-            var reason = trials.FirstOrDefault(t => t.State == TrialState.Failed && !string.IsNullOrEmpty(t.Error))?.Error;
-            var cutShort = trials.Any(t => t.State == TrialState.Pruned && !string.IsNullOrEmpty(t.Error));
-            await FailAsync(searchId, trials.Count == 0
-                ? "No trial ran: the budget ran out before the first one started."
-                : reason is not null ? $"None of the {trials.Count} trial(s) completed; the first failure: {reason}"
-                : cutShort ? $"None of the {trials.Count} trial(s) completed: the time budget ran out before one finished its cross-validation. Give the search more time."
-                : $"None of the {trials.Count} trial(s) completed.");
-            return;
+            // Trials cut short (by the budget or the pruner) that reported values: the best of them is better than nothing.
+            var cut = trials.Where(t => t.State == TrialState.Pruned && t.BestIntermediate(direction) is not null).ToList();
+            if (cut.Count == 0)
+            {
+                await FailAsync(searchId, NothingFinished(trials, stored.Spec.Budget, workload));
+                return;
+            }
+
+            best = direction == Direction.Maximize
+                ? cut.MaxBy(t => t.BestIntermediate(direction)!.Value)!
+                : cut.MinBy(t => t.BestIntermediate(direction)!.Value)!;
+            var reported = best.BestIntermediate(direction)!;
+            validation = reported.Value;
+            note = workload is ImageWorkload
+                ? $"No trial finished inside the time budget; the model is the best cut trial's (trial {best.Number}, {reported.Value:0.####} at its epoch {reported.Step + 1}), "
+                  + $"refitted for its {reported.Step + 1} epoch(s). Give the search more time for complete trials."
+                : $"No trial finished inside the time budget; the model is the best cut trial's (trial {best.Number}, {reported.Value:0.####} at its step {reported.Step + 1}), "
+                  + "refitted on the training rows. Give the search more time for complete trials.";
+            logger.LogInformation("Search {SearchId}: no trial completed; refitting cut trial {Trial}", searchId, best.Number);
+        }
+        else
+        {
+            // The metric decides; a multi-objective search's other objectives are on its Pareto front, whose members refit on request.
+            best = direction == Direction.Maximize ? complete.MaxBy(t => t.Primary!.Value)! : complete.MinBy(t => t.Primary!.Value)!;
+            if (stored.Spec.Directions.Count > 1)
+            {
+                // Of the trials tied on the metric, one on the front: no tie may be smaller and faster than the winner.
+                var front = MultiObjective.ParetoFront(complete, stored.Spec.Directions);
+                best = front.Where(t => t.Primary == best.Primary).MinBy(t => t.Number) ?? best;
+            }
+
+            validation = best.Primary!.Value;
         }
 
-        // The metric decides; a multi-objective search's other objectives are on its Pareto front, whose members refit on request.
-        var best = direction == Direction.Maximize ? complete.MaxBy(t => t.Primary!.Value)! : complete.MinBy(t => t.Primary!.Value)!;
-        if (stored.Spec.Directions.Count > 1)
-        {
-            // Of the trials tied on the metric, one on the front: no tie may be smaller and faster than the winner.
-            var front = MultiObjective.ParetoFront(complete, stored.Spec.Directions);
-            best = front.Where(t => t.Primary == best.Primary).MinBy(t => t.Number) ?? best;
-        }
         var (model, _) = await ReadAsync(db => ModelRefitter.EnsureModelAsync(
             db, searchId, best, stored.Spec.Space, isBest: true, search.CreatedBy, clock.GetUtcNow().UtcDateTime, cancellationToken));
         await ReadAsync(db => db.Models.Where(m => m.Id == model.Id)
-            .ExecuteUpdateAsync(m => m.SetProperty(x => x.IsBest, true), cancellationToken));
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.IsBest, true).SetProperty(x => x.ValidationValue, validation), cancellationToken));
         var modelId = model.Id;
         await ReadAsync(db => db.SearchRows.Where(s => s.Id == searchId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.BestModelId, modelId), cancellationToken));
 
         var error = model.State == Data.Models.ModelState.Ready
             ? null
-            : await refitter.RefitAsync(model.Id, workload, stored.Spec.Space.ToExternal(best.Params), cancellationToken);
+            : await refitter.RefitAsync(model.Id, workload, best, stored.Spec.Space, settings.DeployedFit, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         if (error is not null)
         {
-            await FailAsync(searchId, $"The best trial ({best.Number}) could not be refitted. {error}");
+            await FailAsync(searchId, $"The best {(note is null ? "" : "cut ")}trial ({best.Number}) could not be refitted. {error}");
             return;
         }
 
-        if (workload is TabularWorkload tabular)
+        if (workload is TabularWorkload tabular && complete.Count > 0)
         {
-            await EnsembleAsync(searchId, search.CreatedBy, tabular.Experiment, stored.Spec.Space, direction, complete, trials, cancellationToken);
+            await EnsembleAsync(searchId, search.CreatedBy, tabular.Experiment, settings.DeployedFit, stored.Spec.Space, direction, complete, trials, cancellationToken);
         }
 
         now = clock.GetUtcNow().UtcDateTime;
 
         await ReadAsync(db => db.SearchRows
             .Where(s => s.Id == searchId && (s.Status == SearchStatus.Queued || s.Status == SearchStatus.Running))
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SearchStatus.Completed).SetProperty(x => x.FinishedAt, now), cancellationToken));
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SearchStatus.Completed)
+                .SetProperty(x => x.FinishedAt, now)
+                .SetProperty(x => x.Error, note), cancellationToken));
         changes.Publish(new Change(ChangeKind.Search, searchId));
+    }
+
+    /// <summary>Why a search whose trials reported nothing has no model, and what to do about it.</summary>
+    private static string NothingFinished(IReadOnlyList<Trial> trials, Budget budget, SearchWorkload workload)
+    {
+        if (trials.Count == 0)
+        {
+            return "No trial ran: the budget ran out before the first one started.";
+        }
+
+        if (trials.FirstOrDefault(t => t.State == TrialState.Failed && !string.IsNullOrEmpty(t.Error))?.Error is { } reason)
+        {
+            return $"None of the {trials.Count} trial(s) completed; the first failure: {reason}";
+        }
+
+        // A trial the time budget cut short is Pruned with its reason: when that is all there is, say so and what to change.
+        if (!trials.Any(t => t.State == TrialState.Pruned && !string.IsNullOrEmpty(t.Error)))
+        {
+            return $"None of the {trials.Count} trial(s) completed.";
+        }
+
+        var limit = budget.WallClock is { } time ? $" of {time.TotalSeconds:0} s" : "";
+        return workload is ImageWorkload
+            ? $"None of the {trials.Count} trial(s) finished its first epoch inside the time budget{limit}, so there is no model to keep. "
+              + "Raise the time budget, or make an epoch shorter: a smaller image size, or fewer images."
+            : $"None of the {trials.Count} trial(s) finished its first fold inside the time budget{limit}, so there is no model to keep. "
+              + "Raise the time budget, or make a trial shorter: fewer folds, fewer rows, or faster learners.";
     }
 
     /// <summary>The ensemble step (see <see cref="SearchEnsembler"/>), stopped early if the search is cancelled meanwhile.</summary>
     private async Task EnsembleAsync(
-        string searchId, string? userId, TabularExperiment experiment, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
+        string searchId, string? userId, TabularExperiment experiment, FittedOn fittedOn, SearchSpace space, Direction direction, IReadOnlyList<Trial> complete,
         IReadOnlyList<Trial> trials, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -223,7 +272,7 @@ public sealed class SearchJob(
         var watch = WatchStatusAsync(searchId, stop, endWatch.Token);
         try
         {
-            await ensembler.BuildAsync(searchId, userId, experiment, space, direction, complete, trials, stop.Token);
+            await ensembler.BuildAsync(searchId, userId, experiment, fittedOn, space, direction, complete, trials, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -290,6 +290,7 @@ public sealed class SearchLauncher(
             TestFraction = testFraction,
             Folds = folds,
             SensitiveColumns = sensitive,
+            RefitOnAllRows = request.RefitOnAllRows ?? true,
         };
         return (settings, space, result);
     }
@@ -368,6 +369,11 @@ public sealed class SearchLauncher(
             add("sensitiveColumns", "An image dataset has no columns; leave sensitive columns out.");
         }
 
+        if (request.RefitOnAllRows == true)
+        {
+            add("refitOnAllRows", "Image models keep the network trained on the training images (its epoch chosen on the validation images); they are not refitted on every image. Leave refitOnAllRows out or set it to false.");
+        }
+
         if (device == SearchDevice.Cuda && !servers.AnyListeningOn(JobQueues.Gpu))
         {
             add("device", "No worker listens on the 'gpu' queue, so no trial could run on CUDA. Start a GPU worker (AutoDL__Hangfire__Queues__0=gpu, built with -p:AutoDLTorchDevice=cuda), or use 'auto' or 'cpu'.");
@@ -396,6 +402,7 @@ public sealed class SearchLauncher(
             Pruner = pruner,
             TestFraction = testFraction,
             Folds = 0,
+            RefitOnAllRows = false,
             MaxEpochs = Math.Max(2, neural.MaxEpochs),
         };
         return (settings, NeuralSearchSpace.ForImages(settings.MaxEpochs), result);

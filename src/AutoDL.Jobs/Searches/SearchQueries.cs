@@ -12,7 +12,10 @@ public sealed record SearchListItem(
     string Id, string? DatasetId, string? DatasetName, string? Target, string Status, string? Task, string? Metric,
     DateTime CreatedAt, int TrialsDone, double? BestValue);
 
-/// <summary>One search, as <c>GET /api/v1/searches/{id}</c> shows it.</summary>
+/// <summary>
+/// One search, as <c>GET /api/v1/searches/{id}</c> shows it. <see cref="Error"/>: why it failed; <see cref="Note"/>: how a
+/// completed search's model was chosen when that is not the plain way (no trial finished inside the budget).
+/// </summary>
 public sealed record SearchDetails(
     string Id, string Status, string? Task, string? Metric, string Direction,
     int TrialsCompleted, int TrialsPruned, int TrialsFailed, int TrialsRunning,
@@ -20,14 +23,18 @@ public sealed record SearchDetails(
     DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, string? Error,
     string? DatasetId, string? Target,
     [property: JsonIgnore] SearchSettings? Settings,
-    [property: JsonPropertyName("settings")] JsonElement? SettingsJson);
+    [property: JsonPropertyName("settings")] JsonElement? SettingsJson,
+    string? Note = null);
 
 public sealed record IntermediateView(int Step, double Value);
 
-/// <summary>One trial, as <c>GET /api/v1/searches/{id}/trials</c> shows it: parameters as the learner saw them.</summary>
+/// <summary>
+/// One trial, as <c>GET /api/v1/searches/{id}/trials</c> shows it: parameters as the learner saw them; <see cref="Error"/>
+/// why it failed or was cut short, <see cref="Note"/> how a complete one ended (stopped by the budget).
+/// </summary>
 public sealed record TrialDetails(
     int Number, string State, IReadOnlyDictionary<string, object> Params, double? Value, IReadOnlyList<double>? Values,
-    IReadOnlyList<IntermediateView> Intermediate, double? DurationMs, string? Worker, string? Error);
+    IReadOnlyList<IntermediateView> Intermediate, double? DurationMs, string? Worker, string? Error, string? Note = null);
 
 /// <summary>A trial on a search's Pareto front: its values (metric first, then the other objectives), parameters and model, if refitted.</summary>
 public sealed record ParetoTrial(int Number, IReadOnlyList<double> Values, IReadOnlyDictionary<string, object> Params, string? ModelId);
@@ -91,9 +98,11 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
             complete.Count, trials.Count(t => t.State == TrialState.Pruned), trials.Count(t => t.State == TrialState.Failed),
             trials.Count(t => t.State == TrialState.Running),
             best?.Number, best?.Primary, row.BestModelId,
-            Utc(row.CreatedAt), row.StartedAt is { } s ? Utc(s) : null, row.FinishedAt is { } f ? Utc(f) : null, row.Error,
+            Utc(row.CreatedAt), row.StartedAt is { } s ? Utc(s) : null, row.FinishedAt is { } f ? Utc(f) : null,
+            row.Status == SearchStatus.Completed ? null : row.Error,
             row.DatasetId, settings?.Target, settings,
-            settings is null ? null : JsonDocument.Parse(settings.ToJson()).RootElement.Clone());
+            settings is null ? null : JsonDocument.Parse(settings.ToJson()).RootElement.Clone(),
+            row.Status == SearchStatus.Completed ? row.Error : null);
     }
 
     /// <summary>The search's Pareto front over its objectives (for a single-objective search: its best trials); null when no search has that id.</summary>
@@ -145,7 +154,8 @@ public sealed class SearchQueries(AppDbContext db, ITrialStore store)
             t.Intermediate.Select(i => new IntermediateView(i.Step, i.Value)).ToList(),
             t.FinishedAt is { } end ? (end - t.StartedAt).TotalMilliseconds : null,
             t.Worker,
-            t.Error)).ToList();
+            t.State == TrialState.Complete ? null : t.Error,
+            t.State == TrialState.Complete ? t.Error : null)).ToList();
     }
 
     public static string StatusName(SearchStatus status) => status.ToString().ToLowerInvariant();

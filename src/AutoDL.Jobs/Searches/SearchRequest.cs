@@ -50,6 +50,12 @@ public sealed record SearchRequest
     public double? TestFraction { get; init; }
     public int? Folds { get; init; }
     public IReadOnlyList<string>? SensitiveColumns { get; init; }
+
+    /// <summary>
+    /// Tabular: refit the deployed model on every row after its one test (null: true); false keeps the model fitted
+    /// on the training rows. Image searches keep their trained network: leave it out or false.
+    /// </summary>
+    public bool? RefitOnAllRows { get; init; }
 }
 
 /// <summary>What asking for a search came to: its id, or the problems, keyed by field (<c>target</c>, <c>budget.trials</c>, ...).</summary>

@@ -24,6 +24,9 @@ public static class SearchServiceCollectionExtensions
         services.AddSingleton<SearchEnsembler>();
         services.AddTransient<SearchJob>();
         services.AddTransient<RefitJob>();
+        services.AddSingleton(configuration.GetSection(Reports.ReportOptions.Section).Get<Reports.ReportOptions>() ?? new Reports.ReportOptions());
+        services.AddScoped<Reports.ReportService>();
+        services.AddTransient<Reports.ExplainJob>();
         return services;
     }
 }

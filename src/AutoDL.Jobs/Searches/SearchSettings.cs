@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AutoDL.Learners;
 using AutoDL.Learners.Neural;
 using AutoDL.Learners.Tabular;
 
@@ -71,6 +72,18 @@ public sealed record SearchSettings
     public double TestFraction { get; init; } = 0.2;
     public int Folds { get; init; } = 5;
     public IReadOnlyList<string> SensitiveColumns { get; init; } = [];
+
+    /// <summary>
+    /// Tabular: after the winner (or ensemble, or any trial refitted on request) is tested once on the held-out rows,
+    /// the deployed model is refitted on every row, test rows included; false keeps the model fitted on the training
+    /// rows. Images: always false (networks are trained on the training images only). Settings stored before this
+    /// existed read as true.
+    /// </summary>
+    public bool RefitOnAllRows { get; init; } = true;
+
+    /// <summary>The rows the deployed model is fitted on.</summary>
+    [JsonIgnore]
+    public FittedOn DeployedFit => RefitOnAllRows && Kind == SearchKind.Tabular ? FittedOn.AllRows : FittedOn.TrainingRows;
 
     /// <summary>Images: the side images are squeezed to; null: the dataset's own up to 64 pixels (<see cref="Core.Datasets.Images.ImageDecoder.DefaultSize"/>).</summary>
     public int? ImageSize { get; init; }

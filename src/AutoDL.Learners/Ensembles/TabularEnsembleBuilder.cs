@@ -5,17 +5,25 @@ namespace AutoDL.Learners.Ensembles;
 /// <summary>A member to fit: a trial's learner-facing parameters and its weight (times ensemble selection picked it).</summary>
 public sealed record TabularEnsembleMember(int Trial, int Weight, IReadOnlyDictionary<string, object> Parameters);
 
-/// <summary>An ensemble refitted on every training row, with its one score on the experiment's test rows (and each member's).</summary>
+/// <summary>
+/// An ensemble to deploy (<see cref="Predictor"/>, its members fitted on the rows <see cref="Fit"/> says), with the one
+/// score on the experiment's test rows of the same weighted ensemble fitted on the training rows (and each member's).
+/// </summary>
 public sealed record TabularEnsemble(
-    EnsemblePredictor Predictor, TabularEvaluation? TestEvaluation, IReadOnlyDictionary<int, TabularEvaluation?> MemberTestEvaluations);
+    EnsemblePredictor Predictor, TabularEvaluation? TestEvaluation, IReadOnlyDictionary<int, TabularEvaluation?> MemberTestEvaluations, ModelFit Fit);
 
-/// <summary>Refits ensemble members on all training rows (never the test rows) and tests the weighted ensemble once.</summary>
+/// <summary>
+/// Refits ensemble members on all training rows (never the test rows) and tests the weighted ensemble once; then, when
+/// asked for <see cref="FittedOn.AllRows"/>, refits each member on every row, training and test, with the same weights.
+/// </summary>
 public static class TabularEnsembleBuilder
 {
     /// <param name="members">Distinct trials; weights of 1 or more.</param>
+    /// <param name="fittedOn">The rows of the deployed members; with none held out (a test fraction of 0) both are the training rows.</param>
     /// <exception cref="ArgumentException">No members, a repeated trial, a weight below 1, or parameters that do not fit the experiment.</exception>
     public static async Task<TabularEnsemble> FitAsync(
-        TabularExperiment experiment, IReadOnlyList<TabularEnsembleMember> members, CancellationToken cancellationToken)
+        TabularExperiment experiment, IReadOnlyList<TabularEnsembleMember> members, CancellationToken cancellationToken,
+        FittedOn fittedOn = FittedOn.TrainingRows)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(members);
@@ -25,6 +33,8 @@ public static class TabularEnsembleBuilder
         }
 
         var testRows = experiment.Split.TestRows;
+        var fit = TabularModelBuilder.Fit(experiment, fittedOn);
+        var allRows = fit.FittedOn == FittedOn.AllRows ? TabularTrainer.AllRows(experiment) : null;
         var sum = new double[testRows.Count * experiment.PredictionWidth];
         var fitted = new List<(int, int, TabularPredictor)>(members.Count);
         var memberTests = new Dictionary<int, TabularEvaluation?>();
@@ -40,6 +50,13 @@ public static class TabularEnsembleBuilder
                 sum[i] += member.Weight * predictions![i];
             }
 
+            if (allRows is not null)
+            {
+                // The member that scored the test rows is done with; its deployed twin sees every row.
+                model.Network?.Dispose();
+                model = await Task.Run(() => TabularTrainer.Fit(experiment, member.Parameters, allRows, cancellationToken), cancellationToken);
+            }
+
             fitted.Add((member.Trial, member.Weight, model));
             memberTests[member.Trial] = testRows.Count == 0 ? null : evaluation;
         }
@@ -47,6 +64,6 @@ public static class TabularEnsembleBuilder
         cancellationToken.ThrowIfCancellationRequested();
         var total = members.Sum(m => m.Weight);
         var test = testRows.Count == 0 ? null : EnsembleScoring.Evaluate(experiment, testRows, [.. sum.Select(v => v / total)], detailed: true);
-        return new TabularEnsemble(new EnsemblePredictor(fitted), test, memberTests);
+        return new TabularEnsemble(new EnsemblePredictor(fitted), test, memberTests, fit);
     }
 }

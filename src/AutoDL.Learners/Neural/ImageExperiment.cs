@@ -150,21 +150,38 @@ public sealed class ImageExperiment : IDisposable
 
     public Device Device { get; }
 
-    /// <summary>The search objective: one value, the best validation score of the trial's epochs; one report per epoch.</summary>
+    /// <summary>
+    /// The search objective: one value, the best validation score of the trial's epochs; one report per epoch. The
+    /// trial's epochs fit the search's deadline (<see cref="TrialContext.Deadline"/>): a trial stopped by it after at
+    /// least one epoch is complete with its best epoch, and its note says so.
+    /// </summary>
     public TrialObjective Objective => async (trial, cancellationToken) =>
     {
         var spec = Network(trial.Parameters);
-        var result = await TrainAsync(spec, trial.Parameters, trial.ReportAsync, keepNetwork: false, cancellationToken);
+        var settings = TrainingSettings.From(trial.Parameters);
+        var limit = new TrainingLimit { Deadline = trial.Deadline, Clock = trial.Clock };
+        var result = await TrainAsync(spec, trial.Parameters, trial.ReportAsync, keepNetwork: false, cancellationToken, limit);
+        if (result.StoppedBy == TrainingStop.Budget)
+        {
+            trial.Note = BudgetNote(result, settings.Epochs);
+        }
+
         var values = new List<double> { result.BestValue };
         foreach (var objective in Options.Objectives)
         {
+            // Not cancelled: the deadline may have passed as training stopped, and a trained trial is worth its few timed images.
             values.Add(objective == NeuralObjectives.Latency
-                ? await Task.Run(() => LatencyMilliseconds(spec), cancellationToken)
+                ? await Task.Run(() => LatencyMilliseconds(spec), CancellationToken.None)
                 : NetworkSummary.Of(spec).Parameters);
         }
 
         return values;
     };
+
+    /// <summary>What a trial the budget stopped says of itself: that the budget stopped it, its epochs and its best one.</summary>
+    public static string BudgetNote(TrainingResult result, int epochCap) =>
+        $"Stopped by the budget after {result.Epochs.Count} of {epochCap} epochs: no time was left for another. "
+        + $"Its value and weights are its best epoch's ({result.BestEpoch + 1}), which its refit trains to.";
 
     /// <summary>
     /// Milliseconds one image takes through <paramref name="spec"/> on the CPU in inference mode: the median of 15
@@ -192,15 +209,21 @@ public sealed class ImageExperiment : IDisposable
         return times[times.Count / 2];
     }
 
-    /// <summary>Trains the network <paramref name="parameters"/> describe, as a trial does (the same seed, so the same weights).</summary>
+    /// <summary>
+    /// Trains the network <paramref name="parameters"/> describe, as a trial does (the same seed, so the same weights);
+    /// <paramref name="limit"/> stops it short of its epoch cap (a trial's first epochs, exactly) or at a deadline.
+    /// </summary>
     /// <exception cref="ArgumentException">The parameters do not describe a network of this space.</exception>
     public Task<TrainingResult> TrainAsync(
-        IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken) =>
-        TrainAsync(Network(parameters), parameters, report, keepNetwork, cancellationToken);
+        IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken,
+        TrainingLimit? limit = null) =>
+        TrainAsync(Network(parameters), parameters, report, keepNetwork, cancellationToken, limit);
 
     private Task<TrainingResult> TrainAsync(
-        NetworkSpec spec, IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken) =>
-        NeuralTrainer.RunAsync(spec, TrainingSettings.From(parameters), Train, Validation, Target, Options.Seed, Device, report, keepNetwork, cancellationToken, Options.Threads);
+        NetworkSpec spec, IReadOnlyDictionary<string, object> parameters, EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken,
+        TrainingLimit? limit) =>
+        NeuralTrainer.RunAsync(
+            spec, TrainingSettings.From(parameters), Train, Validation, Target, Options.Seed, Device, report, keepNetwork, cancellationToken, Options.Threads, limit);
 
     /// <summary>The architecture of a trial's parameters for this experiment's images and classes.</summary>
     public NetworkSpec Network(IReadOnlyDictionary<string, object> parameters) => Architectures.For(parameters, Shape, Classes.Count, Mean, Std);

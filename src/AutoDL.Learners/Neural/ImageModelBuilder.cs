@@ -12,17 +12,31 @@ public sealed record ImageModel(
 
 /// <summary>
 /// Trains a search's chosen parameters into its model: the trial's own training (same images, same seed, so the same
-/// weights and validation score), its best epoch's weights kept, then tested once on the held-out images.
+/// weights and validation score), its best epoch's weights kept, then tested once on the held-out images. Given the
+/// trial's epochs up to its best one, it trains those and no more: a trial the budget stopped is reproduced, not
+/// trained on to its epoch cap (the schedule still spans the cap, as in the trial).
 /// </summary>
 public static class ImageModelBuilder
 {
     /// <summary>Most misclassified test images a model keeps for its model card.</summary>
     public const int MaxMisclassified = 24;
 
-    /// <exception cref="ArgumentException">The parameters do not fit the experiment.</exception>
-    public static async Task<ImageModel> FitAsync(ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// What an image model is fitted on: its training images only (never refitted on every image), the validation
+    /// images choosing its epoch, tested once on the test images.
+    /// </summary>
+    public static ModelFit Fit(ImageExperiment experiment)
     {
-        var training = await experiment.TrainAsync(parameters, null, keepNetwork: true, cancellationToken);
+        ArgumentNullException.ThrowIfNull(experiment);
+        return new ModelFit(FittedOn.TrainingRows, experiment.TrainRows.Length, experiment.TrainRows.Length, experiment.TestRows.Length, experiment.ValidationRows.Length);
+    }
+
+    /// <param name="epochs">The epochs to train (the trial's best epoch + 1); null: as the trial would, to its cap or early stop.</param>
+    /// <exception cref="ArgumentException">The parameters do not fit the experiment.</exception>
+    public static async Task<ImageModel> FitAsync(
+        ImageExperiment experiment, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken, int? epochs = null)
+    {
+        var training = await experiment.TrainAsync(parameters, null, keepNetwork: true, cancellationToken, new TrainingLimit { Epochs = epochs });
         var network = training.Network!;
         try
         {

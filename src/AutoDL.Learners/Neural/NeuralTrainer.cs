@@ -14,7 +14,41 @@ public delegate Task EpochReporter(int epoch, double value, CancellationToken ca
 /// <param name="BestValue">The best validation score of any epoch, in the metric's own direction.</param>
 /// <param name="BestEpoch">The epoch (from 0) that scored it.</param>
 /// <param name="LoadShare">Share of the training time spent making batches (indexing, conversion, augmentation).</param>
-public sealed record TrainingResult(SpecNetwork? Network, double BestValue, int BestEpoch, IReadOnlyList<EpochRecord> Epochs, double LoadShare, double Seconds);
+/// <param name="StoppedBy">Why it trained no further.</param>
+public sealed record TrainingResult(
+    SpecNetwork? Network, double BestValue, int BestEpoch, IReadOnlyList<EpochRecord> Epochs, double LoadShare, double Seconds,
+    TrainingStop StoppedBy = TrainingStop.Epochs);
+
+/// <summary>Why a training run stopped where it did.</summary>
+public enum TrainingStop
+{
+    /// <summary>It trained every epoch it was given: its epoch cap, or <see cref="TrainingLimit.Epochs"/>.</summary>
+    Epochs,
+
+    /// <summary>The validation score had not improved for its patience.</summary>
+    EarlyStopping,
+
+    /// <summary>The search's time budget: another epoch would not have finished before <see cref="TrainingLimit.Deadline"/>, or it was cut short by it.</summary>
+    Budget,
+}
+
+/// <summary>Where a run stops short of its epoch cap; the learning-rate schedule still spans the cap, so a shorter run trains the cap's first epochs exactly.</summary>
+public sealed record TrainingLimit
+{
+    public static readonly TrainingLimit None = new();
+
+    /// <summary>Train at most this many epochs (a refit reproducing its trial up to the trial's best epoch); null: the cap.</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>
+    /// The search's deadline (by <see cref="Clock"/>): after each epoch the run stops when another one (as long as the
+    /// longest of the last and the mean epoch so far, validation and report included) would not finish before it; and
+    /// once it has passed, a run cut mid-epoch keeps what its finished epochs trained. Null: none.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
 
 /// <summary>
 /// The task's classes and the metric a network is judged by on its validation samples. No classes: a regression, whose
@@ -41,7 +75,8 @@ public sealed record NeuralTarget(IReadOnlyList<string> Classes, TabularMetric M
 /// Trains one network: mini-batches of cross-entropy with label smoothing (regression: mean squared error) under Adam, AdamW or SGD with Nesterov-free
 /// momentum 0.9, the learning rate set every step by the schedule, and after every epoch the validation score, reported
 /// (so median and ASHA prune over epochs) and tracked: training stops early once the score has not improved for a third
-/// of the epochs (at least 4), and the best epoch's weights are what it keeps. Everything random (weights, dropout,
+/// of the epochs (at least 4), or when the next epoch would not fit before the search's deadline (<see cref="TrainingLimit"/>),
+/// and the best epoch's weights are what it keeps. Everything random (weights, dropout,
 /// shuffling, augmentation) comes from <see cref="Run"/>'s seed, so the same seed trains the same weights on the CPU.
 /// Every tensor of a step lives in a dispose scope: nothing grows from step to step or trial to trial.
 /// </summary>
@@ -55,14 +90,24 @@ public static class NeuralTrainer
     /// Threads for the run's tensor operations (0: leave them as they are). Set on each thread the run's work lands on:
     /// libtorch's OpenMP thread count is a per-thread setting, and epochs run on thread-pool threads.
     /// </param>
+    /// <param name="limit">Fewer epochs than the cap, or the search's deadline; null: none.</param>
     /// <exception cref="TrialPrunedException">The reporter's pruner stopped the run.</exception>
     /// <exception cref="InvalidOperationException">The loss stopped being a finite number (the run diverged).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the run stops within one step.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; the run stops within one step. (Not when the limit's deadline
+    /// has passed and an epoch has finished: that run returns its best epoch, stopped by the budget.)
+    /// </exception>
     public static async Task<TrainingResult> RunAsync(
         NetworkSpec spec, TrainingSettings settings, NeuralSamples train, NeuralSamples validation, NeuralTarget target, int seed, Device device,
-        EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken, int threads = 0)
+        EpochReporter? report, bool keepNetwork, CancellationToken cancellationToken, int threads = 0, TrainingLimit? limit = null)
     {
         settings.Check();
+        limit ??= TrainingLimit.None;
+        if (limit.Epochs is < 1)
+        {
+            throw new ArgumentException($"A run needs at least one epoch, not {limit.Epochs}.", nameof(limit));
+        }
+
         if ((target.Task == TabularTask.Regression) != (train.Targets is not null) || (validation.Targets is null) != (train.Targets is null))
         {
             throw new ArgumentException(
@@ -81,22 +126,36 @@ public static class NeuralTrainer
         var patience = Math.Max(4, settings.Epochs / 3);
         var stepsPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
         var totalSteps = (long)stepsPerEpoch * settings.Epochs;
-        double loadSeconds = 0, trainSeconds = 0;
+        var lastEpoch = Math.Min(settings.Epochs, limit.Epochs ?? int.MaxValue);
+        var stoppedBy = TrainingStop.Epochs;
+        double loadSeconds = 0, trainSeconds = 0, epochSeconds = 0;
         try
         {
-            for (var epoch = 0; epoch < settings.Epochs; epoch++)
+            for (var epoch = 0; epoch < lastEpoch; epoch++)
             {
-                var record = await Task.Run(
-                    () =>
-                    {
-                        if (threads > 0)
+                var started = limit.Clock.GetTimestamp();
+                EpochRecord record;
+                try
+                {
+                    record = await Task.Run(
+                        () =>
                         {
-                            NeuralThreads.Use(threads);
-                        }
+                            if (threads > 0)
+                            {
+                                NeuralThreads.Use(threads);
+                            }
 
-                        return Epoch(network, optimizer, settings, train, validation, target, device, random, epoch, (long)epoch * stepsPerEpoch, totalSteps, cancellationToken);
-                    },
-                    cancellationToken);
+                            return Epoch(network, optimizer, settings, train, validation, target, device, random, epoch, (long)epoch * stepsPerEpoch, totalSteps, cancellationToken);
+                        },
+                        cancellationToken);
+                }
+                catch (OperationCanceledException) when (bestEpoch >= 0 && limit.Deadline is { } deadline && limit.Clock.GetUtcNow() >= deadline)
+                {
+                    // The budget cut this epoch short: the finished ones stand, as if it had stopped before it.
+                    stoppedBy = TrainingStop.Budget;
+                    break;
+                }
+
                 epochs.Add(record);
                 loadSeconds += record.LoadSeconds;
                 trainSeconds += record.Seconds;
@@ -113,11 +172,22 @@ public static class NeuralTrainer
 
                 if (report is not null)
                 {
-                    await report(epoch, record.ValidationValue, cancellationToken);
+                    // Not cancelled: an epoch that finished is recorded with its trial whatever stops the run next.
+                    await report(epoch, record.ValidationValue, CancellationToken.None);
                 }
 
                 if (epoch - bestEpoch >= patience)
                 {
+                    stoppedBy = TrainingStop.EarlyStopping;
+                    break;
+                }
+
+                var seconds = limit.Clock.GetElapsedTime(started).TotalSeconds;
+                epochSeconds += seconds;
+                var next = Math.Max(seconds, epochSeconds / (epoch + 1));
+                if (epoch + 1 < lastEpoch && limit.Deadline is { } end && (end - limit.Clock.GetUtcNow()).TotalSeconds < next)
+                {
+                    stoppedBy = TrainingStop.Budget;
                     break;
                 }
             }
@@ -131,7 +201,8 @@ public static class NeuralTrainer
                 kept = network;
             }
 
-            return new TrainingResult(kept, bestValue, bestEpoch, epochs, trainSeconds > 0 ? loadSeconds / trainSeconds : 0, watch.Elapsed.TotalSeconds);
+            return new TrainingResult(
+                kept, bestValue, bestEpoch, epochs, trainSeconds > 0 ? loadSeconds / trainSeconds : 0, watch.Elapsed.TotalSeconds, stoppedBy);
         }
         catch (Exception) when (keepNetwork)
         {

@@ -208,6 +208,43 @@ public sealed class TabularExperiment
         return _labelMapping?.Transform(view) ?? view;
     }
 
+    /// <summary>
+    /// Rows <paramref name="rows"/> as the predict API receives them: every input column's value (a number, text, or
+    /// null where it is missing) by column name; explanations and fairness figures predict them through a model.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> InputRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var columns = InputColumns.Select(c => Table[c.Name]).ToList();
+        var result = new List<IReadOnlyDictionary<string, object?>>(rows.Count);
+        foreach (var row in rows)
+        {
+            var values = new Dictionary<string, object?>(columns.Count, StringComparer.Ordinal);
+            foreach (var column in columns)
+            {
+                values[column.Name] = column switch
+                {
+                    SingleTableColumn numbers => float.IsNaN(numbers.Values[row]) ? null : (double)numbers.Values[row],
+                    TextTableColumn texts => texts.Values[row].Length == 0 ? null : texts.Values[row].ToString(),
+                    BooleanTableColumn flags => flags.Values[row] ? "true" : "false",
+                    _ => null,
+                };
+            }
+
+            result.Add(values);
+        }
+
+        return result;
+    }
+
+    /// <summary>Each row's target: its class as the file spells it, or (regression) its number as text.</summary>
+    public IReadOnlyList<string> TargetTexts(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var targets = (TextTableColumn)Table[Options.Target];
+        return [.. rows.Select(r => targets.Values[r].ToString())];
+    }
+
     /// <summary>Numbers per row of <see cref="Predictions"/>: one per class, or one value (regression).</summary>
     public int PredictionWidth => Task == TabularTask.Regression ? 1 : Classes.Count;
 

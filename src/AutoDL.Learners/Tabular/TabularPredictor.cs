@@ -227,6 +227,10 @@ public sealed class TabularPredictor : ITabularPredictor
             cancellationToken);
     }
 
+    /// <summary>The rows as the ML.NET view the chain reads (checked as <see cref="Predict"/> checks them).</summary>
+    /// <exception cref="ArgumentException">A row lacks a column or has a value of the wrong type.</exception>
+    internal IDataView View(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows) => ToTable(rows).View();
+
     private TabularTable ToTable(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
         var columns = new List<TableColumn>(_info.Columns.Count);

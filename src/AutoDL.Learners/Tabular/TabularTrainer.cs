@@ -112,7 +112,61 @@ public sealed class TabularTrainer(TabularExperiment experiment)
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the fit and its scoring ended.</exception>
     internal static (TabularPredictor Model, TabularEvaluation Evaluation, double[]? Predictions) FitAndEvaluate(
         TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> trainRows, IReadOnlyList<int> evaluationRows,
-        CancellationToken cancellationToken, bool predictions = false, bool detailed = false)
+        CancellationToken cancellationToken, bool predictions = false, bool detailed = false) =>
+        InContext(experiment, cancellationToken, (ml, info) =>
+        {
+            if (IsMlp(parameters))
+            {
+                var (featurizer, network) = TabularMlp.Fit(ml, experiment, parameters, trainRows, cancellationToken);
+                var predicted = TabularMlp.Predict(featurizer, network, experiment.Labelled(evaluationRows));
+                var scores = EnsembleScoring.Evaluate(experiment, evaluationRows, predicted, detailed);
+                cancellationToken.ThrowIfCancellationRequested();
+                return (new TabularPredictor(featurizer, info, network), scores, predictions ? predicted : null);
+            }
+
+            var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed, trainRows.Count);
+            var model = pipeline.Fit(experiment.Labelled(trainRows));
+            var scored = model.Transform(experiment.Labelled(evaluationRows));
+            var evaluation = experiment.Evaluate(scored, detailed);
+            var values = predictions ? experiment.Predictions(scored) : null;
+            cancellationToken.ThrowIfCancellationRequested();
+            return (new TabularPredictor(model, info), evaluation, values);
+        });
+
+    /// <summary>
+    /// Fits the pipeline on <paramref name="rows"/> as <see cref="FitAndEvaluate"/> does (same plan, parameters and seed),
+    /// scoring nothing: a deployed model refitted on every row, whose test figures come from the fit without the test rows.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the fit ended.</exception>
+    internal static TabularPredictor Fit(
+        TabularExperiment experiment, IReadOnlyDictionary<string, object> parameters, IReadOnlyList<int> rows, CancellationToken cancellationToken) =>
+        InContext(experiment, cancellationToken, (ml, info) =>
+        {
+            if (IsMlp(parameters))
+            {
+                var (featurizer, network) = TabularMlp.Fit(ml, experiment, parameters, rows, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                return new TabularPredictor(featurizer, info, network);
+            }
+
+            var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed, rows.Count);
+            var model = pipeline.Fit(experiment.Labelled(rows));
+            cancellationToken.ThrowIfCancellationRequested();
+            return new TabularPredictor(model, info);
+        });
+
+    /// <summary>Every row of the experiment with a target, training and test, in order.</summary>
+    internal static IReadOnlyList<int> AllRows(TabularExperiment experiment) =>
+        [.. experiment.Split.TrainingRows.Concat(experiment.Split.TestRows).Order()];
+
+    private static bool IsMlp(IReadOnlyDictionary<string, object> parameters) =>
+        parameters.TryGetValue(TabularParameters.Learner, out var learner) && learner is TabularLearners.Mlp;
+
+    /// <summary>
+    /// Runs <paramref name="fit"/> with a fresh <see cref="MLContext"/> seeded with the search's seed and cancelled with
+    /// <paramref name="cancellationToken"/>, whose trainers and data cursors check it at each iteration, tree or pass over the data.
+    /// </summary>
+    private static T InContext<T>(TabularExperiment experiment, CancellationToken cancellationToken, Func<MLContext, TabularModelInfo, T> fit)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(experiment.Options.Seed);
@@ -122,23 +176,7 @@ public sealed class TabularTrainer(TabularExperiment experiment)
             // below was fitted by a context that was never cancelled.
             using (ml.CancelWith(cancellationToken))
             {
-                var info = TabularModelBuilder.Info(experiment);
-                if (parameters.TryGetValue(TabularParameters.Learner, out var learner) && learner is TabularLearners.Mlp)
-                {
-                    var (featurizer, network) = TabularMlp.Fit(ml, experiment, parameters, trainRows, cancellationToken);
-                    var predicted = TabularMlp.Predict(featurizer, network, experiment.Labelled(evaluationRows));
-                    var scores = EnsembleScoring.Evaluate(experiment, evaluationRows, predicted, detailed);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    return (new TabularPredictor(featurizer, info, network), scores, predictions ? predicted : null);
-                }
-
-                var pipeline = TabularPipeline.Build(ml, experiment.Task, experiment.Plan, parameters, experiment.Options.Seed, trainRows.Count);
-                var model = pipeline.Fit(experiment.Labelled(trainRows));
-                var scored = model.Transform(experiment.Labelled(evaluationRows));
-                var evaluation = experiment.Evaluate(scored, detailed);
-                var values = predictions ? experiment.Predictions(scored) : null;
-                cancellationToken.ThrowIfCancellationRequested();
-                return (new TabularPredictor(model, info), evaluation, values);
+                return fit(ml, TabularModelBuilder.Info(experiment));
             }
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && !(e is OperationCanceledException c && c.CancellationToken == cancellationToken))

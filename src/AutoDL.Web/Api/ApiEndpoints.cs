@@ -10,6 +10,7 @@ public static class ApiEndpoints
         api.MapDatasetsApi();
         api.MapSearchesApi();
         api.MapModelsApi();
+        api.MapReportsApi();
         return endpoints;
     }
 }

@@ -13,4 +13,7 @@ public static class AuthSchemes
 
     /// <summary>Policy: may change things (upload and delete datasets, start, cancel and refit): Admins and Analysts; Auditors only read.</summary>
     public const string WriterPolicy = "Writer";
+
+    /// <summary>Policy: may see who viewed and downloaded reports: Admins and Auditors.</summary>
+    public const string AuditPolicy = "Audit";
 }

@@ -62,7 +62,8 @@ public static class AuthServiceCollectionExtensions
             // Every endpoint requires a signed-in user or a valid token unless it says otherwise (login, health, static files).
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AuthSchemes.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin))
-            .AddPolicy(AuthSchemes.WriterPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Analyst));
+            .AddPolicy(AuthSchemes.WriterPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Analyst))
+            .AddPolicy(AuthSchemes.AuditPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Auditor));
 
         services.AddCascadingAuthenticationState();
         return services;

@@ -33,6 +33,9 @@ public sealed class ImageSearchTests
         Assert.Equal("image", Assert.Single(model.InputSchema!).Name);
         Assert.True(model.Onnx!.Available, model.Onnx.Reason);
         Assert.True(File.Exists(Path.Combine(harness.DataRoot, ModelRefitter.NeuralCardPath(model.Id))));
+        // A network is never refitted on every image, and its record says so.
+        var card = model.Network!;
+        Assert.Equal(new ModelFitView("training-rows", card.TrainImages, card.TrainImages, card.TestImages, card.ValidationImages), model.Fit);
 
         var random = new Random(9);
         IReadOnlyDictionary<string, object?> top = new Dictionary<string, object?> { ["image"] = Convert.ToBase64String(BarImages.Png(1, random)) };
@@ -63,6 +66,13 @@ public sealed class ImageSearchTests
         Assert.Contains("metric", launch.Errors.Keys);
         Assert.Contains("folds", launch.Errors.Keys);
         Assert.Contains("gpu", launch.Errors["device"][0]);
+
+        var refit = await harness.LaunchAsync(new SearchRequest { DatasetId = images.Id, RefitOnAllRows = true });
+        Assert.Contains("not refitted on every image", Assert.Single(refit.Errors["refitOnAllRows"]));
+        var kept = await harness.LaunchAsync(new SearchRequest { DatasetId = images.Id, RefitOnAllRows = false, Budget = new SearchBudgetRequest(Trials: 1) });
+        Assert.True(kept.Started, string.Join("; ", kept.Errors.SelectMany(e => e.Value)));
+        var keptSettings = SearchSettings.FromJson((await harness.WithDbAsync(db => db.SearchRows.FindAsync(kept.SearchId).AsTask()))!.SettingsJson!);
+        Assert.False(keptSettings.RefitOnAllRows);
 
         var iris = await harness.AddIrisAsync();
         var tabular = await harness.LaunchAsync(new SearchRequest { DatasetId = iris.Id, Target = "species", Task = "image" });

@@ -76,6 +76,9 @@ public sealed class SearchEnsembleTests(ITestOutputHelper output)
         Assert.True(double.IsFinite(testRmse) && testRmse < 5, $"ensemble test RMSE {testRmse}, best trial's {bestTestRmse}");
         Assert.Equal(["x1", "x2", "x3"], ensemble.InputSchema!.Select(c => c.Name));
         Assert.True(ensemble.PredictMicrosecondsPerRow > 0);
+        // Tested as fitted on the training rows, deployed refitted on all 240 rows with the same weights.
+        Assert.Equal(new ModelFitView("all-rows", 240, best.Fit!.TrainingRows, best.Fit.TestRows), ensemble.Fit);
+        Assert.Equal(240, best.Fit.TrainingRows + best.Fit.TestRows);
 
         IReadOnlyDictionary<string, object?> row = new Dictionary<string, object?> { ["x1"] = 0.5, ["x2"] = 0.5, ["x3"] = 0.0 };
         var predicted = await harness.WithAsync<ModelService, ModelResult<IReadOnlyList<PredictionView>>>(

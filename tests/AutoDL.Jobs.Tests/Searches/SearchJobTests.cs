@@ -71,6 +71,39 @@ public sealed class SearchJobTests
         Assert.Equal(3, predicted.Value[0].Probabilities!.Count);
     }
 
+    [Fact]
+    public async Task TheDeployedWinnerIsRefittedOnEveryRowWithTheHeldOutModelsTestFiguresUnlessTheSearchKeepsTheHeldOutModel()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var diabetes = await harness.AddDatasetAsync("diabetes",
+            File.ReadAllText(Path.Combine(Path.GetDirectoryName(SearchHarness.IrisPath)!, "diabetes.csv")));
+        var request = SearchHarness.Quick(diabetes.Id, "progression");
+
+        var deployed = await harness.WinnerAsync(request);
+        var heldOut = await harness.WinnerAsync(request with { RefitOnAllRows = false });
+
+        // Same seed, same trials, same winner: the test figures are those of the same model fitted without the test rows.
+        Assert.Equal(heldOut.TrialNumber, deployed.TrialNumber);
+        Assert.Equal(heldOut.Metrics.Test!.Value.GetRawText(), deployed.Metrics.Test!.Value.GetRawText());
+        var (all, training, test) = ((int)diabetes.Rows, deployed.Fit!.TrainingRows, deployed.Fit.TestRows);
+        Assert.Equal(all, training + test);
+        Assert.Equal(new ModelFitView("all-rows", all, training, test), deployed.Fit);
+        Assert.Equal(new ModelFitView("training-rows", training, training, test), heldOut.Fit);
+        Assert.Equal(test, deployed.Metrics.Test.Value.GetProperty("rows").GetInt32());
+        var stored = await harness.WithDbAsync(db => db.Models.SingleAsync(m => m.Id == deployed.Id));
+        Assert.Contains("\"fittedOn\":\"all-rows\"", stored.FitJson);
+        // The ONNX form is the deployed model's, checked against it.
+        Assert.True(deployed.Onnx!.Available, deployed.Onnx.Reason);
+
+        var rows = File.ReadLines(Path.Combine(Path.GetDirectoryName(SearchHarness.IrisPath)!, "diabetes.csv")).ToList();
+        var header = rows[0].Split(',');
+        var inputs = rows.Skip(1).Take(10).Select(line => (IReadOnlyDictionary<string, object?>)header.Zip(line.Split(','))
+            .Where(p => p.First != "progression").ToDictionary(p => p.First, p => (object?)p.Second)).ToList();
+        var fromAll = await harness.WithAsync<ModelService, ModelResult<IReadOnlyList<PredictionView>>>(m => m.PredictAsync(deployed.Id, inputs, CancellationToken.None));
+        var fromTraining = await harness.WithAsync<ModelService, ModelResult<IReadOnlyList<PredictionView>>>(m => m.PredictAsync(heldOut.Id, inputs, CancellationToken.None));
+        Assert.Contains(fromAll.Value!.Zip(fromTraining.Value!), p => Math.Abs(p.First.Value!.Value - p.Second.Value!.Value) > 1e-6);
+    }
+
     [Theory]
     [InlineData("mae", "minimize")]
     [InlineData("r2", "maximize")]

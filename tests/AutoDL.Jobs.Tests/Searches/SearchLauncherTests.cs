@@ -105,6 +105,8 @@ public sealed class SearchLauncherTests
         Assert.Equal(Learners.Tabular.TabularTask.Multiclass, settings.Task);
         Assert.Equal(SearchStrategy.Evolution, settings.Strategy);
         Assert.Equal(7, settings.Seed);
+        Assert.True(settings.RefitOnAllRows);
+        Assert.Equal(Learners.FittedOn.AllRows, settings.DeployedFit);
         Assert.Equal(3, harness.Jobs.Jobs.Count);
         Assert.All(harness.Jobs.Jobs, j => Assert.Equal(JobQueues.Cpu, j.Queue));
         Assert.Equal([0, 1, 2], harness.Jobs.Jobs.Select(j => (int)j.Job.Args[1]).Order());
@@ -121,5 +123,23 @@ public sealed class SearchLauncherTests
         var row = await harness.WithDbAsync(db => db.SearchRows.SingleAsync(s => s.Id == launch.SearchId));
         Assert.Equal(new SearchOptions().DefaultTrials, row.BudgetTrials);
         Assert.Equal(TimeSpan.FromSeconds(new SearchOptions().DefaultSeconds), row.BudgetWallClock);
+    }
+
+    [Fact]
+    public async Task AskedToKeepTheHeldOutModelASearchStoresThatAndOldSettingsReadAsRefittingOnAllRows()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        var iris = await harness.AddIrisAsync();
+
+        var launch = await harness.LaunchAsync(new SearchRequest { DatasetId = iris.Id, Target = "species", RefitOnAllRows = false });
+
+        var row = await harness.WithDbAsync(db => db.SearchRows.SingleAsync(s => s.Id == launch.SearchId));
+        var settings = SearchSettings.FromJson(row.SettingsJson!);
+        Assert.False(settings.RefitOnAllRows);
+        Assert.Equal(Learners.FittedOn.TrainingRows, settings.DeployedFit);
+        Assert.Contains("\"refitOnAllRows\":false", row.SettingsJson);
+        var old = SearchSettings.FromJson(row.SettingsJson!.Replace("\"refitOnAllRows\":false,", "").Replace(",\"refitOnAllRows\":false", ""));
+        Assert.DoesNotContain("refitOnAllRows", row.SettingsJson!.Replace("\"refitOnAllRows\":false,", "").Replace(",\"refitOnAllRows\":false", ""));
+        Assert.True(old.RefitOnAllRows);
     }
 }

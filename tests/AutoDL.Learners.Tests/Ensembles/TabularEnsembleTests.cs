@@ -109,4 +109,29 @@ public sealed class TabularEnsembleTests(TabularTrainerTests.Tables tables) : IC
         Assert.Equal(experiment.Classes, ensemble.TestEvaluation.Classification.Curves!.Select(c => c.Class));
         Assert.Throws<ArgumentException>(() => ensemble.Predictor.Predict([new Dictionary<string, object?> { ["sepal_length"] = 1.0 }]));
     }
+
+    [Fact]
+    public async Task AnEnsembleRefittedOnAllRowsKeepsItsWeightsAndTheHeldOutEnsemblesTestFigures()
+    {
+        var experiment = tables.Regression;
+        var members = new[] { TabularLearners.Sdca, TabularLearners.FastForest }
+            .Select((l, i) => new TabularEnsembleMember(i + 3, 2 - i, TabularSearchSpace.Defaults(experiment.Space, l))).ToList();
+
+        var heldOut = await TabularEnsembleBuilder.FitAsync(experiment, members, CancellationToken.None);
+        var refitted = await TabularEnsembleBuilder.FitAsync(experiment, members, CancellationToken.None, FittedOn.AllRows);
+
+        var (training, test) = (experiment.Split.TrainingRows.Count, experiment.Split.TestRows.Count);
+        Assert.Equal(new ModelFit(FittedOn.TrainingRows, training, training, test), heldOut.Fit);
+        Assert.Equal(new ModelFit(FittedOn.AllRows, training + test, training, test), refitted.Fit);
+        Assert.Equal(members.Select(m => (m.Trial, m.Weight)), refitted.Predictor.Members.Select(m => (m.Trial, m.Weight)));
+        Assert.Equal(heldOut.TestEvaluation!.Regression!.Rmse, refitted.TestEvaluation!.Regression!.Rmse, 12);
+        Assert.Equal(heldOut.MemberTestEvaluations[3]!.Regression!.Rmse, refitted.MemberTestEvaluations[3]!.Regression!.Rmse, 12);
+
+        IReadOnlyDictionary<string, object?> row = new Dictionary<string, object?>
+        {
+            ["id"] = "r1", ["x1"] = 0.5, ["x2"] = -0.2, ["x3"] = null, ["colour"] = "red", ["day"] = "2021-03-06T10:00:00",
+            ["note"] = "a good day", ["holiday"] = "no", ["shop"] = "s7",
+        };
+        Assert.NotEqual(heldOut.Predictor.Predict([row])[0].Value!.Value, refitted.Predictor.Predict([row])[0].Value!.Value, 6);
+    }
 }

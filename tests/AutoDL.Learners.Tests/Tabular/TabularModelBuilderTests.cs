@@ -55,4 +55,46 @@ public sealed class TabularModelBuilderTests : IDisposable
         var rmse = Math.Sqrt(residuals.Points.Average(p => (p.Actual - p.Predicted) * (p.Actual - p.Predicted)));
         Assert.Equal(metrics.Rmse, rmse, 9);
     }
+
+    [Fact]
+    public async Task AModelRefittedOnAllRowsIsFittedOnTheTrainingAndTestRowsAndKeepsTheHeldOutModelsTestFigures()
+    {
+        var experiment = await TabularExperiment.LoadAsync(
+            TabularTestData.WriteRegression(_folder.File("regression.csv"), rows: 200), new TabularExperimentOptions("y") { Seed = 2 }, CancellationToken.None);
+        var parameters = TabularSearchSpace.Defaults(experiment.Space, TabularLearners.Sdca);
+
+        var heldOut = await TabularModelBuilder.FitAsync(experiment, parameters, CancellationToken.None);
+        var refitted = await TabularModelBuilder.FitAsync(experiment, parameters, CancellationToken.None, FittedOn.AllRows, keepHeldOut: true);
+
+        var (training, test) = (experiment.Split.TrainingRows.Count, experiment.Split.TestRows.Count);
+        Assert.Equal(new ModelFit(FittedOn.TrainingRows, training, training, test), heldOut.Fit);
+        Assert.Same(heldOut.Predictor, heldOut.HeldOut);
+        Assert.Equal(new ModelFit(FittedOn.AllRows, training + test, training, test), refitted.Fit);
+        Assert.Equal(experiment.RowCount, refitted.Fit.Rows);
+        Assert.NotSame(refitted.Predictor, refitted.HeldOut);
+        // The test figures are the held-out model's: the same fit, the same seed, the same numbers.
+        Assert.Equal(heldOut.TestEvaluation!.Regression!.Rmse, refitted.TestEvaluation!.Regression!.Rmse, 12);
+        Assert.Equal(test, refitted.TestEvaluation.Rows);
+
+        var rows = TabularTestData.Rows(experiment.Data.CsvPath).Take(20).ToList();
+        var before = heldOut.Predictor.Predict(rows).Select(p => p.Value!.Value).ToList();
+        var kept = refitted.HeldOut!.Predict(rows).Select(p => p.Value!.Value).ToList();
+        var deployed = refitted.Predictor.Predict(rows).Select(p => p.Value!.Value).ToList();
+        Assert.Equal(before, kept);
+        Assert.Contains(deployed.Zip(before), p => Math.Abs(p.First - p.Second) > 1e-6);
+    }
+
+    [Fact]
+    public async Task WithoutHeldOutRowsAModelAskedForAllRowsIsFittedOnTheTrainingRows()
+    {
+        var experiment = await TabularExperiment.LoadAsync(
+            TabularTestData.Iris, new TabularExperimentOptions("species") { Seed = 8, TestFraction = 0 }, CancellationToken.None);
+
+        var model = await TabularModelBuilder.FitAsync(
+            experiment, TabularSearchSpace.Defaults(experiment.Space, TabularLearners.Sdca), CancellationToken.None, FittedOn.AllRows);
+
+        Assert.Equal(new ModelFit(FittedOn.TrainingRows, experiment.RowCount, experiment.RowCount, 0), model.Fit);
+        Assert.Null(model.TestEvaluation);
+        Assert.Same(model.Predictor, model.HeldOut);
+    }
 }

@@ -158,6 +158,22 @@ public sealed class TabularOnnxTests : IDisposable
         Assert.True(File.Exists(_folder.File("featurized.onnx")));
     }
 
+    [Fact]
+    public async Task AModelRefittedOnAllRowsExportsAndItsOnnxFormMatchesIt()
+    {
+        var data = Sample("breast_cancer.csv", "diagnosis", TabularColumnKind.Categorical);
+        var experiment = await LoadAsync(data, "diagnosis", [TabularLearners.LightGbm]);
+        var model = await TabularModelBuilder.FitAsync(experiment, Small(experiment, TabularLearners.LightGbm), CancellationToken.None, FittedOn.AllRows);
+        var path = _folder.File("all-rows.onnx");
+
+        var check = await TabularOnnx.ExportAsync(model, experiment, path, CancellationToken.None);
+
+        Assert.Equal(FittedOn.AllRows, model.Fit.FittedOn);
+        Assert.True(check.Available, check.Reason);
+        Assert.InRange(check.MaxAbsDifference!.Value, 0, TabularOnnx.Tolerance);
+        Assert.True(File.Exists(path));
+    }
+
     [Theory]
     [InlineData("day", "the date parts of 'day'")]
     [InlineData("note", "the text features of 'note'")]

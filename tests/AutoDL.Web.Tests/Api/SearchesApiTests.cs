@@ -30,6 +30,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
         Assert.Equal("accuracy", search.GetProperty("metric").GetString());
         Assert.Equal("sdca", search.GetProperty("settings").GetProperty("learners")[0].GetString());
         Assert.Equal("tpe", search.GetProperty("settings").GetProperty("strategy").GetString());
+        Assert.True(search.GetProperty("settings").GetProperty("refitOnAllRows").GetBoolean());
 
         var trials = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/searches/{id}/trials");
         Assert.Equal(2, trials.GetArrayLength());
@@ -49,6 +50,14 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
         Assert.Equal("sdca", row.GetProperty("learner").GetString());
         Assert.True(row.GetProperty("metrics").GetProperty("test").GetProperty("classification").GetProperty("accuracy").GetDouble() > 0.5);
         Assert.True(row.GetProperty("predictMicrosecondsPerRow").GetDouble() > 0);
+        // The deployed model was refitted on all 150 iris rows after its one test on the held-out rows.
+        var fit = (await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/models/{modelId}")).GetProperty("fit");
+        Assert.Equal("all-rows", fit.GetProperty("fittedOn").GetString());
+        Assert.Equal(150, fit.GetProperty("rows").GetInt32());
+        Assert.Equal(150, fit.GetProperty("trainingRows").GetInt32() + fit.GetProperty("testRows").GetInt32());
+        Assert.Equal(row.GetProperty("metrics").GetProperty("test").GetProperty("rows").GetInt32(), fit.GetProperty("testRows").GetInt32());
+        Assert.False(fit.TryGetProperty("validationRows", out _));
+        Assert.Equal("all-rows", row.GetProperty("fit").GetProperty("fittedOn").GetString());
 
         var predicted = await Admin.PostAsJsonAsync($"/api/v1/models/{modelId}/predict", new
         {
@@ -90,6 +99,7 @@ public sealed class SearchesApiTests(AutoDLWebFactory app)
     [InlineData("{\"datasetId\":\"$iris\",\"target\":\"species\",\"metric\":\"rmse\"}", "metric", "multiclass")]
     [InlineData("{\"datasetId\":\"$iris\",\"target\":\"species\",\"budget\":{\"trials\":\"lots\"}}", "budget.trials", "budget.trials")]
     [InlineData("{\"datasetId\":\"$iris\",\"target\":\"species\",\"parallelism\":100}", "parallelism", "100")]
+    [InlineData("{\"datasetId\":\"$iris\",\"target\":\"species\",\"refitOnAllRows\":\"yes\"}", "refitOnAllRows", "refitOnAllRows")]
     public async Task ABadSearchRequestIsAProblemNamingTheField(string body, string field, string mentioned)
     {
         var iris = await app.IrisAsync();

@@ -46,6 +46,8 @@ public sealed class StartSearchFormTests
         Assert.Null(request.Folds);
         Assert.Null(request.SensitiveColumns);
         Assert.Null(request.Metric);
+        Assert.Null(request.RefitOnAllRows);
+        Assert.Empty(form.FindAll("[data-testid=search-refit]"));
         Assert.Equal(new SearchBudgetRequest(10, 600), request.Budget);
         Assert.EndsWith("searches/s1", context.Services.GetRequiredService<NavigationManager>().Uri);
     }
@@ -99,6 +101,7 @@ public sealed class StartSearchFormTests
         Assert.Null(sent.Task);
         Assert.Null(sent.Learners);
         Assert.Null(sent.Device);
+        Assert.True(sent.RefitOnAllRows);
         Assert.Equal(new SearchBudgetRequest(20, 120), sent.Budget);
         Assert.EndsWith("searches/s2", context.Services.GetRequiredService<NavigationManager>().Uri);
     }
@@ -181,5 +184,32 @@ public sealed class StartSearchFormTests
             .Add(f => f.Launch, (_, _) => Task.FromResult(new SearchLaunch("s5", new Dictionary<string, string[]>()))));
 
         Assert.Empty(form.FindAll("[data-testid=search-objectives]"));
+    }
+
+    [Fact]
+    public async Task ATableFormRefitsTheDeployedModelOnAllRowsByDefaultAndItsSwitchKeepsTheHeldOutModel()
+    {
+        await using var context = Context();
+        SearchRequest? sent = null;
+
+        var form = context.Render<StartSearchForm>(p => p
+            .Add(f => f.DatasetId, "d2")
+            .Add(f => f.Target, "churn")
+            .Add(f => f.Launch, (request, _) =>
+            {
+                sent = request;
+                return Task.FromResult(new SearchLaunch("s6", new Dictionary<string, string[]>()));
+            }));
+
+        var refit = form.Find("[data-testid=search-refit]");
+        Assert.Contains("Deploy a model refitted on all rows", refit.TextContent);
+        Assert.Contains("the winner is refitted on every row", refit.TextContent);
+
+        await form.Find("input[data-testid=search-refit-switch], [data-testid=search-refit-switch] input").ChangeAsync(new() { Value = false });
+
+        Assert.Contains("the very model that was tested", form.Find("[data-testid=search-refit]").TextContent);
+        await form.Find("button[data-testid=start-search-button]").ClickAsync(new());
+        Assert.NotNull(sent);
+        Assert.False(sent.RefitOnAllRows);
     }
 }
