@@ -3,6 +3,7 @@ using AutoDL.Core.Datasets;
 using AutoDL.Core.Search;
 using AutoDL.Jobs.Models;
 using AutoDL.Jobs.Searches;
+using AutoDL.Learners;
 using AutoDL.Learners.Ensembles;
 using AutoDL.Learners.Tabular;
 
@@ -69,7 +70,12 @@ internal static class ProductSearch
 
     /// <summary>The search loop as <see cref="SearchJob"/> runs it, one worker, in memory; the best trial refitted; the ensemble step.</summary>
     /// <exception cref="InvalidOperationException">No trial completed.</exception>
-    public static async Task<ProductAnswer> SearchAsync(TabularExperiment experiment, double seconds, CancellationToken cancellationToken)
+    /// <param name="fittedOn">
+    /// The rows of the answer's models: the training rows (to score them on the experiment's own test rows), or every
+    /// row of the experiment, as the product deploys them (to score them on rows the experiment never saw).
+    /// </param>
+    public static async Task<ProductAnswer> SearchAsync(
+        TabularExperiment experiment, double seconds, CancellationToken cancellationToken, FittedOn fittedOn = FittedOn.TrainingRows)
     {
         var store = new InMemoryTrialStore();
         var searchId = await store.CreateSearchAsync(experiment.SearchSpec(new Budget(WallClock: TimeSpan.FromSeconds(seconds))), cancellationToken);
@@ -129,16 +135,23 @@ internal static class ProductSearch
 
         var trials = await store.GetTrialsAsync(searchId, cancellationToken);
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
-        if (complete.Count == 0)
+        // As the search job finishes: the best complete trial, else the best trial the budget cut (by its best reported
+        // fold), else nothing.
+        var cut = trials.Where(t => t.State == TrialState.Pruned && t.BestIntermediate(experiment.Direction) is not null).ToList();
+        if (complete.Count == 0 && cut.Count == 0)
         {
             var reason = trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "no trial ran";
-            throw new InvalidOperationException($"No trial completed in {seconds:0.#} s ({trials.Count} ran): {reason}");
+            throw new InvalidOperationException($"No trial completed or reported a fold in {seconds:0.#} s ({trials.Count} ran): {reason}");
         }
 
-        var best = experiment.Direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!;
+        var best = complete.Count > 0
+            ? (experiment.Direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!)
+            : (experiment.Direction == Direction.Maximize
+                ? cut.MaxBy(t => t.BestIntermediate(experiment.Direction)!.Value)!
+                : cut.MinBy(t => t.BestIntermediate(experiment.Direction)!.Value)!);
         var parameters = experiment.Space.ToExternal(best.Params);
         var refit = Stopwatch.StartNew();
-        var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken);
+        var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken, fittedOn);
         var refitSeconds = refit.Elapsed.TotalSeconds;
 
         // The finishing job's ensemble step (SearchEnsembler): candidates cross-validated again, greedy selection, and the
@@ -151,7 +164,7 @@ internal static class ProductSearch
         if (plan.Selection is { } selection && selection.BeatsBestSingle(experiment.Direction))
         {
             members = plan.Members();
-            ensemble = await TabularEnsembleBuilder.FitAsync(experiment, members, cancellationToken);
+            ensemble = await TabularEnsembleBuilder.FitAsync(experiment, members, cancellationToken, fittedOn);
         }
 
         return new ProductAnswer(

@@ -157,7 +157,7 @@ public static class TabularBenchmark
 
         var summary = answer.Summary;
         return new OurResult(
-            ensembleTest ?? test, test, answer.Best.Value!.Value, summary.Complete, summary.Pruned, summary.Failed, answer.Learner,
+            ensembleTest ?? test, test, answer.Best.Value ?? answer.Best.BestIntermediate(experiment.Direction)?.Value ?? double.NaN, summary.Complete, summary.Pruned, summary.Failed, answer.Learner,
             string.Join(", ", answer.Parameters.Where(p => p.Key != TabularParameters.Learner)
                 .Select(p => $"{p.Key}={(p.Value is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : p.Value)}")),
             answer.SearchSeconds, answer.TrainingSeconds, loadSeconds, answer.RefitSeconds, ensemble, answer.EnsembleSeconds, answer.Failures);
