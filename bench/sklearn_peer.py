@@ -1,18 +1,20 @@
 #!/usr/bin/python3
-"""scikit-learn's side of bench/tabular.sh: default models fitted on the same train/test split as AutoDL.Bench's
-tabular benchmark.
+"""scikit-learn's side of bench/tabular.sh and bench/suite.sh: default models fitted on the same train/test split as
+AutoDL.Bench's tabular benchmark and tabular suite.
 
 Run with Debian's interpreter (/usr/bin/python3), for which the python3-sklearn package installs scikit-learn 1.2.
 The one argument is a JSON request:
   {"train": path, "test": path, "target": name, "task": "binary"|"multiclass"|"regression",
    "numeric": [names], "categorical": [names], "seed": s, "svm_max_rows": n}
 Both CSVs have a header row. Preprocessing, the least needed for every model to run at all, fitted on the training
-rows only: numeric columns get missing values filled with the median; categorical ones are one-hot encoded (unknown
-test categories are all-zero). LogisticRegression/Ridge, SVC/SVR and MLP also get StandardScaler on the numeric
+rows only: numeric columns get missing values (empty or unparsable fields) filled with the median; categorical ones
+get missing values (empty fields, or the product's markers NA, ?, ...) filled with the most frequent category and are one-hot encoded (unknown test
+categories are all-zero). LogisticRegression/Ridge, SVC/SVR and MLP also get StandardScaler on the numeric
 columns; the tree models see them unscaled. Models keep their default settings, except RandomForest's
 n_estimators=500 (the issue's) and n_jobs=-1 (all cores, as HistGradientBoosting and our learners use); SVC/SVR,
 whose fit is O(n^2), fit on a seeded subsample of svm_max_rows training rows when there are more.
-Prints one JSON object per line: {"model": name, "metric": test accuracy or R^2, "fit_s": seconds, "note": text}.
+Prints one JSON object per line: {"model": name, "metric": test accuracy or R^2, "balanced_accuracy": classification
+only, "fit_s": seconds, "note": text}.
 """
 import csv
 import json
@@ -28,10 +30,19 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, r2_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC, SVR
+
+
+# The product's missing markers (TabularValues.MissingMarkers), besides empty fields.
+MISSING = {"na", "n/a", "nan", "null", "none", "?", "#n/a"}
+
+
+def category(text):
+    text = text.strip()
+    return "" if text.lower() in MISSING else text
 
 
 def read(path, target, numeric, categorical):
@@ -48,7 +59,7 @@ def read(path, target, numeric, categorical):
             return math.nan
 
     x_num = np.array([[number(r[index[c]]) for c in numeric] for r in rows], dtype=np.float64).reshape(len(rows), len(numeric))
-    x_cat = np.array([[r[index[c]].strip() for c in categorical] for r in rows], dtype=object).reshape(len(rows), len(categorical))
+    x_cat = np.array([[category(r[index[c]]) for c in categorical] for r in rows], dtype=object).reshape(len(rows), len(categorical))
     y = [r[index[target]].strip() for r in rows]
     return x_num, x_cat, y
 
@@ -66,6 +77,10 @@ def design(request):
             parts[0].append(a)
             parts[1].append(b)
     if categorical:
+        # Empty fields are missing; a column empty on every training row is dropped by the imputer.
+        imputer = SimpleImputer(strategy="most_frequent", missing_values="").fit(train_cat)
+        train_cat, test_cat = imputer.transform(train_cat), imputer.transform(test_cat)
+    if categorical and train_cat.shape[1] > 0:
         encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(train_cat)
         a, b = encoder.transform(train_cat), encoder.transform(test_cat)
         for parts in (parts_plain, parts_scaled):
@@ -117,8 +132,10 @@ def main():
         if any(issubclass(w.category, ConvergenceWarning) for w in caught):
             notes.append("ConvergenceWarning at default max_iter")
         predicted = model.predict(x_test)
-        metric = r2_score(y_test, predicted) if task == "regression" else accuracy_score(y_test, predicted)
-        print(json.dumps({"model": name, "metric": float(metric), "fit_s": fit_s, "note": "; ".join(notes),
+        regression = task == "regression"
+        metric = r2_score(y_test, predicted) if regression else accuracy_score(y_test, predicted)
+        balanced = None if regression else float(balanced_accuracy_score(y_test, predicted))
+        print(json.dumps({"model": name, "metric": float(metric), "balanced_accuracy": balanced, "fit_s": fit_s, "note": "; ".join(notes),
                           "sklearn": sklearn.__version__}), flush=True)
 
 

@@ -12,6 +12,18 @@ public static class Stats
     }
 
     public static double Median(IReadOnlyList<double> values) => Quantile(values, 0.5);
+
+    /// <summary>The sample standard deviation (n − 1); 0 for fewer than two values.</summary>
+    public static double StandardDeviation(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
 }
 
 /// <summary>

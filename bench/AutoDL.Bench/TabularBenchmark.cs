@@ -1,11 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using AutoDL.Core.Datasets;
-using AutoDL.Core.Search;
-using AutoDL.Jobs.Models;
 using AutoDL.Jobs.Searches;
-using AutoDL.Learners.Ensembles;
 using AutoDL.Learners.Tabular;
 
 using static AutoDL.Bench.BenchText;
@@ -19,14 +14,10 @@ namespace AutoDL.Bench;
 /// </summary>
 public static class TabularBenchmark
 {
-    private const string SklearnPython = "/usr/bin/python3";
-
     private const double OverheadGoal = 0.05;
 
     /// <summary>A dataset of the benchmark; <paramref name="Reference"/> is the issue's 10-fold-CV figure for the best scikit-learn default.</summary>
     private sealed record BenchDataset(string Name, string Path, string Target, double? Reference = null, double? Floor = null);
-
-    private sealed record Baseline(string Model, double Metric, double FitSeconds, string Note);
 
     /// <param name="Test">The test metric of the product's answer: the ensemble when the search keeps one, else the best trial.</param>
     /// <param name="SingleTest">The best trial's test metric (the search's winner), refitted.</param>
@@ -79,7 +70,7 @@ public static class TabularBenchmark
             Console.WriteLine($"Tabular benchmark: our search ({seconds:0.#} s wall-clock budget per dataset, each learner at its defaults first, then TPE; median pruner, seed {seed}; "
                 + $"learners: {(learners is null ? "the task's defaults" : string.Join(", ", learners))}) "
                 + "against scikit-learn defaults on the same train/test split.");
-            Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peer: scikit-learn via {SklearnPython}. "
+            Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peer: scikit-learn via {SklearnPeer.Python}. "
                 + "Metric: test accuracy (classification; our search optimises CV accuracy) or test R² (regression; our search optimises CV RMSE).");
             Console.WriteLine("Baselines: default settings, RandomForest with 500 trees and n_jobs=-1; median imputation and one-hot categoricals for all, "
                 + $"StandardScaler for LogisticRegression/Ridge, SVC/SVR and MLP; SVC/SVR fit on at most {svmMaxRows:N0} rows.");
@@ -114,25 +105,10 @@ public static class TabularBenchmark
 
     private static async Task<Outcome> RunDatasetAsync(BenchDataset dataset, double seconds, int seed, int svmMaxRows, string temp, IReadOnlyList<string>? learners)
     {
-        // Load it as the product does: the upload's scan gives the schema, the schema the column kinds, the target's
-        // kind and distinct count the task (SearchLauncher), the settings the experiment (SearchExperiments).
+        // Load it as the product does (ProductSearch.LoadAsync: the upload's scan, the launch's task inference).
         var load = Stopwatch.StartNew();
-        DatasetSchema schema;
-        await using (var stream = File.OpenRead(dataset.Path))
-        {
-            schema = await CsvScanner.ScanAsync(stream, Path.GetFileName(dataset.Path), CancellationToken.None);
-        }
-
-        var target = schema.Columns.Single(c => c.Name == dataset.Target);
-        var task = TaskInference.Infer(TabularDatasets.Kind(target.Type), (int)Math.Min(target.UniqueCount, int.MaxValue));
-        var options = new TabularExperimentOptions(dataset.Target)
-        {
-            Task = task,
-            Metric = task == TabularTask.Regression ? TabularMetric.Rmse : TabularMetric.Accuracy,
-            Seed = seed,
-            Learners = learners,
-        };
-        var experiment = await TabularExperiment.LoadAsync(TabularDatasets.Data(schema, dataset.Path), options, CancellationToken.None);
+        var (experiment, _) = await ProductSearch.LoadAsync(dataset.Path, dataset.Target, null, seed, learners, CancellationToken.None);
+        var task = experiment.Task;
         var loadSeconds = load.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"[bench] {dataset.Name}: loaded {experiment.RowCount} rows in {loadSeconds:0.0} s; searching {seconds:0} s");
 
@@ -142,7 +118,7 @@ public static class TabularBenchmark
         var (train, test) = WriteSplit(experiment, dataset, temp);
         var numeric = experiment.InputColumns.Where(c => c.Kind is TabularColumnKind.Numeric or TabularColumnKind.Integer).Select(c => c.Name).ToList();
         var categorical = experiment.InputColumns.Where(c => c.Kind is not (TabularColumnKind.Numeric or TabularColumnKind.Integer)).Select(c => c.Name).ToList();
-        var baselines = await RunSklearnAsync(new
+        var baselines = await SklearnPeer.RunAsync(new
         {
             train,
             test,
@@ -158,94 +134,18 @@ public static class TabularBenchmark
         return new Outcome(dataset, task, experiment.RowCount, experiment.InputColumns.Count, categorical.Count, experiment.Split.TestRows.Count, ours, baselines);
     }
 
-    /// <summary>The search loop as <see cref="SearchJob"/> runs it, one worker, in memory; then the best trial refitted and tested once.</summary>
+    /// <summary>The search loop as <see cref="SearchJob"/> runs it, one worker, in memory; then the best trial refitted and tested once, and the ensemble step.</summary>
     private static async Task<OurResult> SearchAsync(TabularExperiment experiment, double seconds, double loadSeconds)
     {
-        var store = new InMemoryTrialStore();
-        var searchId = await store.CreateSearchAsync(experiment.SearchSpec(new Budget(WallClock: TimeSpan.FromSeconds(seconds))), CancellationToken.None);
-        // The product's own choice for a TPE search with a time budget and the median pruner (SearchStrategies).
-        var settings = new SearchSettings
-        {
-            DatasetId = "benchmark",
-            Target = experiment.Options.Target,
-            Task = experiment.Task,
-            Metric = experiment.Metric,
-            Learners = [.. experiment.Options.Learners ?? TabularLearners.Default(experiment.Task)],
-            Budget = new SearchBudgetSettings(null, seconds),
-        };
-        var sampler = SearchStrategies.Sampler(settings, experiment.Space);
-        var pruner = SearchStrategies.Pruner(settings);
-        var defaults = new SearchOptions();
-        var runner = new SearchRunner(store, sampler, pruner, TimeProvider.System, new SearchRunnerOptions
-        {
-            HeartbeatInterval = TimeSpan.FromSeconds(defaults.HeartbeatSeconds),
-            StaleAfter = TimeSpan.FromSeconds(defaults.StaleAfterSeconds),
-        });
-
-        // TabularTrainer.Objective is CrossValidateAsync(trial.Parameters, trial.ReportAsync): called here the same
-        // way, with the report (the store write and the pruner's verdict, both search overhead) timed apart, so the
-        // rest of the objective's time is the learners' fitting and scoring of the folds.
-        var trainer = new TabularTrainer(experiment);
-        long trainingTicks = 0;
-        TrialObjective objective = async (trial, cancellationToken) =>
-        {
-            var start = Stopwatch.GetTimestamp();
-            long reportTicks = 0;
-            try
-            {
-                var result = await trainer.CrossValidateAsync(trial.Parameters, async (step, value, token) =>
-                {
-                    var reportStart = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        await trial.ReportAsync(step, value, token);
-                    }
-                    finally
-                    {
-                        reportTicks += Stopwatch.GetTimestamp() - reportStart;
-                    }
-                }, cancellationToken);
-                return [result.Mean];
-            }
-            finally
-            {
-                trainingTicks += Stopwatch.GetTimestamp() - start - reportTicks;
-            }
-        };
-
-        var search = Stopwatch.StartNew();
-        var summary = await runner.RunAsync(searchId, "bench", objective, CancellationToken.None);
-        var searchSeconds = search.Elapsed.TotalSeconds;
-
-        var trials = await store.GetTrialsAsync(searchId, CancellationToken.None);
-        var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
-        if (complete.Count == 0)
-        {
-            var reason = trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "no trial ran";
-            throw new InvalidOperationException($"No trial completed in {seconds} s ({trials.Count} ran): {reason}");
-        }
-
-        var best = experiment.Direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!;
-        var parameters = experiment.Space.ToExternal(best.Params);
-        var refit = Stopwatch.StartNew();
-        var model = await TabularModelBuilder.FitAsync(experiment, parameters, CancellationToken.None);
-        var evaluation = model.TestEvaluation ?? throw new InvalidOperationException("The experiment holds no test rows.");
-        var test = Metric(evaluation);
-        var refitSeconds = refit.Elapsed.TotalSeconds;
-
-        // The finishing job's ensemble step (SearchEnsembler): candidates cross-validated again, greedy selection, and the
-        // ensemble refitted and tested once when it beats the best trial out of fold.
-        var ensembleWatch = Stopwatch.StartNew();
-        var plan = await SearchEnsembler.PlanAsync(
-            experiment, experiment.Space, experiment.Direction, complete, trials, new EnsembleOptions(), (_, _) => { }, CancellationToken.None);
+        var answer = await ProductSearch.SearchAsync(experiment, seconds, CancellationToken.None);
+        var test = Metric(answer.Model.TestEvaluation ?? throw new InvalidOperationException("The experiment holds no test rows."));
         double? ensembleTest = null;
         string ensemble;
-        if (plan.Selection is { } selection && selection.BeatsBestSingle(experiment.Direction))
+        var plan = answer.Plan;
+        if (answer.Ensemble is { } fitted && plan.Selection is { } selection)
         {
-            var members = plan.Members();
-            var fitted = await TabularEnsembleBuilder.FitAsync(experiment, members, CancellationToken.None);
             ensembleTest = Metric(fitted.TestEvaluation ?? throw new InvalidOperationException("The experiment holds no test rows."));
-            ensemble = $"ensemble kept ({string.Join(", ", members.Select(m => $"#{m.Trial}×{m.Weight}"))}): out of fold {F(selection.Score)} "
+            ensemble = $"ensemble kept ({string.Join(", ", answer.Members.Select(m => $"#{m.Trial}×{m.Weight}"))}): out of fold {F(selection.Score)} "
                 + $"against {F(selection.BestSingleScore)} for the best trial alone; test {F(ensembleTest.Value)} against {F(test)}";
         }
         else
@@ -255,15 +155,12 @@ public static class TabularBenchmark
                 : $"no ensemble: {plan.Candidates} candidate(s)";
         }
 
+        var summary = answer.Summary;
         return new OurResult(
-            ensembleTest ?? test, test, best.Value!.Value, summary.Complete, summary.Pruned, summary.Failed, (string)parameters[TabularParameters.Learner],
-            string.Join(", ", parameters.Where(p => p.Key != TabularParameters.Learner)
+            ensembleTest ?? test, test, answer.Best.Value ?? answer.Best.BestIntermediate(experiment.Direction)?.Value ?? double.NaN, summary.Complete, summary.Pruned, summary.Failed, answer.Learner,
+            string.Join(", ", answer.Parameters.Where(p => p.Key != TabularParameters.Learner)
                 .Select(p => $"{p.Key}={(p.Value is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : p.Value)}")),
-            searchSeconds, Stopwatch.GetElapsedTime(0, trainingTicks).TotalSeconds, loadSeconds, refitSeconds, ensemble, ensembleWatch.Elapsed.TotalSeconds,
-            string.Join("; ", trials.Where(t => t.State == TrialState.Failed && t.Error is not null)
-                .GroupBy(t => t.Error!).OrderByDescending(g => g.Count()).Take(3)
-                .Select(g => $"{g.Count()}× {g.Key} (learners: {string.Join(", ", g.Select(t => experiment.Space.ToExternal(t.Params)[TabularParameters.Learner]).Distinct())}; "
-                    + $"e.g. {string.Join(", ", experiment.Space.ToExternal(g.First().Params).Select(p => $"{p.Key}={p.Value}"))})")));
+            answer.SearchSeconds, answer.TrainingSeconds, loadSeconds, answer.RefitSeconds, ensemble, answer.EnsembleSeconds, answer.Failures);
 
         double Metric(TabularEvaluation e) => experiment.Task == TabularTask.Regression ? e.Regression!.RSquared : e.Classification!.Accuracy;
     }
@@ -291,35 +188,6 @@ public static class TabularBenchmark
         }
 
         return (Write("train", experiment.Split.TrainingRows), Write("test", experiment.Split.TestRows));
-    }
-
-    private static async Task<List<Baseline>> RunSklearnAsync(object request)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "sklearn_peer.py");
-        var start = new ProcessStartInfo(SklearnPython) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(JsonSerializer.Serialize(request));
-        using var python = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {SklearnPython}.");
-        var stderr = python.StandardError.ReadToEndAsync();
-        var baselines = new List<Baseline>();
-        while (await python.StandardOutput.ReadLineAsync() is { } line)
-        {
-            using var json = JsonDocument.Parse(line);
-            var root = json.RootElement;
-            var baseline = new Baseline(
-                root.GetProperty("model").GetString()!, root.GetProperty("metric").GetDouble(), root.GetProperty("fit_s").GetDouble(),
-                root.GetProperty("note").GetString() ?? "");
-            Console.Error.WriteLine($"[bench]   {baseline.Model}: {baseline.Metric:0.0000} in {baseline.FitSeconds:0.0} s");
-            baselines.Add(baseline);
-        }
-
-        await python.WaitForExitAsync();
-        if (python.ExitCode != 0 || baselines.Count == 0)
-        {
-            throw new InvalidOperationException($"scikit-learn's side failed (exit {python.ExitCode}): {await stderr}");
-        }
-
-        return baselines;
     }
 
     private static void Print(Outcome o, double seconds)
