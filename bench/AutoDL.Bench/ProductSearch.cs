@@ -137,18 +137,11 @@ internal static class ProductSearch
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
         // As the search job finishes: the best complete trial, else the best trial the budget cut (by its best reported
         // fold), else nothing.
-        var cut = trials.Where(t => t.State == TrialState.Pruned && t.BestIntermediate(experiment.Direction) is not null).ToList();
-        if (complete.Count == 0 && cut.Count == 0)
-        {
-            var reason = trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "no trial ran";
-            throw new InvalidOperationException($"No trial completed or reported a fold in {seconds:0.#} s ({trials.Count} ran): {reason}");
-        }
-
         var best = complete.Count > 0
             ? (experiment.Direction == Direction.Maximize ? complete.MaxBy(t => t.Value!.Value)! : complete.MinBy(t => t.Value!.Value)!)
-            : (experiment.Direction == Direction.Maximize
-                ? cut.MaxBy(t => t.BestIntermediate(experiment.Direction)!.Value)!
-                : cut.MinBy(t => t.BestIntermediate(experiment.Direction)!.Value)!);
+            : SearchJob.BestCut(trials, experiment.Direction)
+              ?? throw new InvalidOperationException(
+                  $"No trial completed or reported a fold in {seconds:0.#} s ({trials.Count} ran): {trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "no trial ran"}");
         var parameters = experiment.Space.ToExternal(best.Params);
         var refit = Stopwatch.StartNew();
         var model = await TabularModelBuilder.FitAsync(experiment, parameters, cancellationToken, fittedOn);

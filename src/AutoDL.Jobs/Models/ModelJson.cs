@@ -39,6 +39,22 @@ public static class ModelJson
     public static string InputSchema(IEnumerable<TabularColumn> columns) =>
         JsonSerializer.Serialize(columns.Select(c => new ModelInputColumn(c.Name, TabularDatasets.ApiName(c.Kind))).ToList(), Options);
 
+    /// <summary>A stored JSON column as an element (null for null).</summary>
+    public static JsonElement? Element(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>A stored <c>InputSchemaJson</c> (null for null).</summary>
+    public static List<ModelInputColumn>? ReadInputSchema(string? json) =>
+        json is null ? null : JsonSerializer.Deserialize<List<ModelInputColumn>>(json, Options);
+
     /// <summary>The API's name of a model deployed on every row.</summary>
     public const string AllRows = "all-rows";
 

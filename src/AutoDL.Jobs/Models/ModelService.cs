@@ -374,23 +374,21 @@ public sealed partial class ModelService(
     /// as hundreds of points per model that no row shows.
     /// </param>
     private static ModelDetails View(ModelRow row, SearchSettings? settings, bool withCurves = true) => new(
-        row.Id, row.SearchId, row.TrialNumber, row.Learner, Parse(row.ParamsJson) ?? default, row.State.ToString().ToLowerInvariant(),
-        new ModelMetrics(row.ValidationValue, withCurves ? Parse(row.TestMetricsJson) : WithoutCurves(row.TestMetricsJson)),
+        row.Id, row.SearchId, row.TrialNumber, row.Learner, ModelJson.Element(row.ParamsJson) ?? default, row.State.ToString().ToLowerInvariant(),
+        new ModelMetrics(row.ValidationValue, withCurves ? ModelJson.Element(row.TestMetricsJson) : WithoutCurves(row.TestMetricsJson)),
         settings?.TaskName, settings?.Metric?.Name(),
-        row.InputSchemaJson is null ? null : JsonSerializer.Deserialize<List<ModelInputColumn>>(row.InputSchemaJson, ModelJson.Options),
+        ModelJson.ReadInputSchema(row.InputSchemaJson),
         row.TrainingSeconds, row.PredictMicrosecondsPerRow, row.IsBest, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), row.Error)
     {
         Fit = row.State == ModelState.Ready ? ModelJson.ReadFit(row.FitJson) : null,
     };
-
-    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
     /// <summary>Stored test metrics without <c>classification.curves</c> and <c>regression.residuals</c>.</summary>
     private static JsonElement? WithoutCurves(string? json)
     {
         if (json is null || JsonNode.Parse(json) is not JsonObject metrics)
         {
-            return Parse(json);
+            return ModelJson.Element(json);
         }
 
         (metrics["classification"] as JsonObject)?.Remove("curves");

@@ -103,7 +103,7 @@ public sealed class ExplainJob(
                 content = await new ReportBuilder(experiment, predictor, settings, options).BuildAsync(request, Progress, cancellationToken);
                 explained = new ReportModel(
                     model.Id, model.SearchId, model.TrialNumber, model.Learner, settings.TaskName, settings.Target, experiment.Metric.ToString(),
-                    experiment.Classes, Parse(model.ParamsJson) ?? default, Parse(model.TestMetricsJson),
+                    experiment.Classes, ModelJson.Element(model.ParamsJson) ?? default, ModelJson.Element(model.TestMetricsJson),
                     [.. experiment.InputColumns.Select(c => new ReportColumn(c.Name, TabularDatasets.ApiName(c.Kind)))]);
                 schema = [.. dataset.TabularSchema().Columns.Select(c => new ReportColumn(c.Name, c.Type.ApiName()))];
                 testRows = experiment.Split.TestRows.Count;
@@ -118,8 +118,8 @@ public sealed class ExplainJob(
                 content = await new ImageReportBuilder(images, network, options).BuildAsync(request, Progress, cancellationToken);
                 explained = new ReportModel(
                     model.Id, model.SearchId, model.TrialNumber, model.Learner, settings.TaskName, settings.Target,
-                    (settings.Metric ?? Learners.Tabular.TabularMetric.Accuracy).ToString(), images.Classes, Parse(model.ParamsJson) ?? default,
-                    Parse(model.TestMetricsJson), [new ReportColumn("image", $"image, {images.Shape[0]}×{images.Shape[1]}×{images.Shape[2]}")]);
+                    (settings.Metric ?? Learners.Tabular.TabularMetric.Accuracy).ToString(), images.Classes, ModelJson.Element(model.ParamsJson) ?? default,
+                    ModelJson.Element(model.TestMetricsJson), [new ReportColumn("image", $"image, {images.Shape[0]}×{images.Shape[1]}×{images.Shape[2]}")]);
                 schema = [.. dataset.ImageSchema().Classes.Select(c => new ReportColumn(c.Name, $"class folder, {c.Count:N0} images"))];
                 testRows = images.TestRows.Length;
                 break;
@@ -137,7 +137,7 @@ public sealed class ExplainJob(
             new ReportAudit(
                 new ReportDataset(dataset.Id, dataset.Name, dataset.FileName, dataset.Sha256, dataset.Rows, schema),
                 new ReportSearch(
-                    search.Id, Parse(search.SettingsJson), search.Seed, trials.Count(t => t.State == TrialState.Complete),
+                    search.Id, ModelJson.Element(search.SettingsJson), search.Seed, trials.Count(t => t.State == TrialState.Complete),
                     trials.Count(t => t.State == TrialState.Pruned), trials.Count(t => t.State == TrialState.Failed),
                     Name(users, search.CreatedBy), search.CreatedAt, search.FinishedAt),
                 new ReportSoftware(
@@ -208,17 +208,6 @@ public sealed class ExplainJob(
     }
 
     private static string? Name(Dictionary<string, string> users, string? id) => id is null ? null : users.GetValueOrDefault(id, id);
-
-    private static JsonElement? Parse(string? json)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 
     private static string Version(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? assembly.GetName().Version?.ToString() ?? "unknown";

@@ -69,7 +69,8 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         Task Step(string stage) => progress((double)done++ / Math.Max(1, steps), stage);
 
         var explainedPredictions = await PredictAsync(explainedRows, cancellationToken);
-        var explainedText = explained.Select((r, i) => Describe(explainedPredictions[i], experiment.TargetTexts([test[r]])[0])).ToList();
+        var explainedTargets = experiment.TargetTexts([.. explained.Select(r => test[r])]);
+        var explainedText = explainedPredictions.Select((p, i) => Describe(p, explainedTargets[i])).ToList();
 
         ReportImportance? importance = null;
         if (methods.Contains(ReportMethods.Permutation))
@@ -214,7 +215,8 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
 
         var summary = Background.Summarize(background, Math.Min(20, background.Count), Seed);
         var shapOptions = new ShapOptions { Seed = Seed };
-        var rows = new List<ReportShapRow>();
+        var rows = new ReportShapRow[explained.Count];
+        var positions = new Positions(explained);
         ShapExplanation? last = null;
         // One explainer per explained class: binary and regression models have one, multiclass ones one per predicted class.
         foreach (var group in Enumerable.Range(0, explained.Count).GroupBy(i => ExplainedClass(predictions[i])))
@@ -225,22 +227,19 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
             foreach (var (member, k) in members.Select((m, k) => (m, k)))
             {
                 var row = explanation.Rows[k];
-                rows.Add(new ReportShapRow(
+                rows[member] = new ReportShapRow(
                     indices[member], texts[member], row.BaseValue, row.Prediction, row.AdditivityError,
-                    [.. explanation.Columns.Select((c, j) => new ReportAttribution(c, Text(explained[member][c]), row.Values[j], Position(explained, c, member)))]));
+                    [.. explanation.Columns.Select((c, j) => Attribution(explained, positions, member, c, row.Values[j]))]);
             }
         }
 
-        rows.Sort((a, b) => indices.ToList().IndexOf(a.Row).CompareTo(indices.ToList().IndexOf(b.Row)));
         var columns = explained.Columns;
-        var global = columns.Select(c => new ReportColumnValue(c, rows.Count == 0 ? 0 : rows.Average(r => Math.Abs(r.Attributions.First(a => a.Column == c).Attribution))))
-            .OrderByDescending(c => c.Value).ToList();
         var method = last?.Method == ShapMethod.Exact
             ? $"Exact Shapley values (all {last.Coalitions:N0} coalitions of {columns.Count} columns)"
             : $"Kernel SHAP ({last?.Coalitions ?? 0:N0} coalitions of {columns.Count} columns, paired sampling)";
         return new ReportShap(
             $"{method}, interventional, background of {summary.Count} k-means centres of {background.Count} training rows", null,
-            rows.Count == 0 ? 0 : rows[0].BaseValue, summary.Count, rows.Count == 0 ? 0 : rows.Max(r => r.AdditivityError), global, rows);
+            rows.Length == 0 ? 0 : rows[0].BaseValue, summary.Count, rows.Length == 0 ? 0 : rows.Max(r => r.AdditivityError), MeanAbsolute(columns, rows), rows);
     }
 
     /// <summary>
@@ -253,18 +252,16 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         var explainer = TreeShapExplainer.Create(trees, experiment);
         var values = explainer.Explain(explained);
         var rows = new List<ReportShapRow>(explained.Count);
+        var positions = new Positions(explained);
         for (var i = 0; i < explained.Count; i++)
         {
             var explainedOutput = experiment.Task == TabularTask.Multiclass ? Math.Max(0, explainer.Outputs.ToList().IndexOf(predictions[i].Class ?? "")) : 0;
             var explanation = values[i][explainedOutput];
             rows.Add(new ReportShapRow(
                 indices[i], texts[i], explanation.ExpectedValue, explanation.Margin, explanation.AdditivityError,
-                [.. explanation.Columns.Select(c => new ReportAttribution(c.Column, Text(explained[i][c.Column]), c.Value, Position(explained, c.Column, i)))]));
+                [.. explanation.Columns.Select(c => Attribution(explained, positions, i, c.Column, c.Value))]));
         }
 
-        var global = explained.Columns
-            .Select(c => new ReportColumnValue(c, rows.Count == 0 ? 0 : rows.Average(r => Math.Abs(r.Attributions.FirstOrDefault(a => a.Column == c)?.Attribution ?? 0))))
-            .OrderByDescending(c => c.Value).ToList();
         var output = experiment.Task switch
         {
             TabularTask.Regression => $"the trees' raw prediction of {experiment.Options.Target}",
@@ -273,8 +270,19 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         };
         return new ReportShap(
             $"TreeSHAP (exact, path-dependent) over the {experiment.Split.TrainingRows.Count:N0} training rows' node covers", output,
-            rows.Count == 0 ? 0 : rows[0].BaseValue, experiment.Split.TrainingRows.Count, rows.Count == 0 ? 0 : rows.Max(r => r.AdditivityError), global, rows);
+            rows.Count == 0 ? 0 : rows[0].BaseValue, experiment.Split.TrainingRows.Count, rows.Count == 0 ? 0 : rows.Max(r => r.AdditivityError), MeanAbsolute(explained.Columns, rows), rows);
     }
+
+    /// <summary>Mean |SHAP| per column over the explained rows, largest first.</summary>
+    private static List<ReportColumnValue> MeanAbsolute(IReadOnlyList<string> columns, IReadOnlyList<ReportShapRow> rows) =>
+    [
+        .. columns
+            .Select(c => new ReportColumnValue(c, rows.Count == 0 ? 0 : rows.Average(r => Math.Abs(r.Attributions.FirstOrDefault(a => a.Column == c)?.Attribution ?? 0))))
+            .OrderByDescending(c => c.Value),
+    ];
+
+    private static ReportAttribution Attribution(Rows rows, Positions positions, int row, string column, double value) =>
+        new(column, Text(rows[row][column]), value, positions.Of(column, rows[row][column]));
 
     private async Task<ReportLime> LimeAsync(
         Rows background, Rows explained, IReadOnlyList<int> indices, IReadOnlyList<TabularPrediction> predictions, IReadOnlyList<string> texts,
@@ -351,16 +359,37 @@ public sealed class ReportBuilder(TabularExperiment experiment, ITabularPredicto
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
-    /// <summary>Where row <paramref name="row"/>'s value of <paramref name="column"/> sits among the explained rows' (0 lowest, 1 highest); null for non-numbers.</summary>
-    private static double? Position(Rows rows, string column, int row)
+    /// <summary>Where a value sits among the explained rows' values of its column (0 lowest, 1 highest); null for non-numbers.</summary>
+    private sealed class Positions(Rows rows)
     {
-        if (rows[row][column] is not double value)
-        {
-            return null;
-        }
+        private readonly Dictionary<string, double[]> _sorted = new(StringComparer.Ordinal);
 
-        var numbers = rows.Column(column).OfType<double>().ToList();
-        return numbers.Count <= 1 ? 0.5 : numbers.Count(n => n < value) / (double)(numbers.Count - 1);
+        public double? Of(string column, object? value)
+        {
+            if (value is not double number)
+            {
+                return null;
+            }
+
+            if (!_sorted.TryGetValue(column, out var sorted))
+            {
+                _sorted[column] = sorted = [.. rows.Column(column).OfType<double>().Order()];
+            }
+
+            if (sorted.Length <= 1)
+            {
+                return 0.5;
+            }
+
+            // The count of values below it: the first index of it in the sorted values.
+            var index = Array.BinarySearch(sorted, number);
+            while (index > 0 && sorted[index - 1] == number)
+            {
+                index--;
+            }
+
+            return (index < 0 ? ~index : index) / (double)(sorted.Length - 1);
+        }
     }
 
     private static string MetricName(TabularMetric metric) => metric switch

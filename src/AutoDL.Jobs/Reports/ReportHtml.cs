@@ -161,37 +161,11 @@ public static class ReportHtml
 
     private static void Quality(StringBuilder html, ReportDocument report)
     {
-        var rows = new List<string[]>();
-        if (report.Importance is { } importance)
-        {
-            var measurable = importance.Columns.Count(c => c.Lower > 0);
-            rows.Add(["permutation importance", $"{measurable} of {importance.Columns.Count} columns have an interval above 0 ({importance.Repeats} shuffles each)"]);
-        }
-
-        if (report.Shap is { } shap)
-        {
-            rows.Add([shap.Method, $"largest additivity error {Format(shap.MaxAdditivityError)}"]);
-        }
-
-        if (report.Saliency is { Rows.Count: > 0 } ig)
-        {
-            rows.Add(["Integrated Gradients", $"completeness gap {Format(ig.Rows.Max(r => r.RelativeGap) * 100)}% of |f(x) − f(baseline)| at most; {ig.Rows.Count(r => r.Converged)} of {ig.Rows.Count} images within {ig.Tolerance:0%}"]);
-        }
-
-        if (report.Lime is { Rows.Count: > 0 } lime)
-        {
-            rows.Add(["LIME", $"local fit (weighted R²) {Format(lime.Rows.Min(r => r.LocalFit))} to {Format(lime.Rows.Max(r => r.LocalFit))}; top-column stability {Format(lime.Rows.Average(r => r.Stability))} on average"]);
-        }
-
-        foreach (var fairness in report.Fairness)
-        {
-            rows.Add([$"fairness by {fairness.Column}", fairness.Verdict]);
-        }
-
-        if (rows.Count > 0)
+        var lines = ReportQuality.Lines(report);
+        if (lines.Count > 0)
         {
             html.Append("<h2>How good each explanation is</h2>");
-            Table(html, ["method", "quality"], rows);
+            Table(html, ["method", "quality"], lines.Select(l => new[] { l.Method, l.Quality }));
         }
     }
 

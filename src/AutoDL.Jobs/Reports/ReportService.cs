@@ -222,7 +222,7 @@ public sealed class ReportService(
     {
         var ids = modelIds.Distinct().ToList();
         var models = await db.Models.AsNoTracking().Where(m => ids.Contains(m.Id)).Select(m => new { m.Id, m.Learner, m.TrialNumber }).ToListAsync(cancellationToken);
-        return models.ToDictionary(m => m.Id, m => m.TrialNumber < 0 ? m.Learner : $"{m.Learner}, trial #{m.TrialNumber}");
+        return models.ToDictionary(m => m.Id, m => m.TrialNumber == Searches.SearchEnsembler.TrialNumber ? m.Learner : $"{m.Learner}, trial #{m.TrialNumber}");
     }
 
     internal static ReportDetails Details(ReportRow row) => new(
@@ -230,27 +230,16 @@ public sealed class ReportService(
         JsonSerializer.Deserialize<ReportRequest>(row.RequestJson, ReportJson.Options) ?? new ReportRequest(),
         row.CreatedAt, row.CreatedBy, row.FinishedAt, row.Sha256, row.Error);
 
+    /// <summary>How many held-out rows the model was tested on: its recorded fit, or (models stored before fits were) its test metrics.</summary>
     private static int? TestRows(ModelRow model)
     {
-        if (model.TestMetricsJson is null)
+        if (ModelJson.ReadFit(model.FitJson) is { } fit)
         {
-            return null;
+            return fit.TestRows;
         }
 
-        using var json = JsonDocument.Parse(model.TestMetricsJson);
-        return json.RootElement.TryGetProperty("rows", out var rows) && rows.TryGetInt32(out var n) ? n : null;
+        return ModelJson.Element(model.TestMetricsJson) is { } metrics && metrics.TryGetProperty("rows", out var rows) && rows.TryGetInt32(out var n) ? n : null;
     }
 
-    private static List<string> InputColumns(ModelRow model)
-    {
-        if (model.InputSchemaJson is null)
-        {
-            return [];
-        }
-
-        using var json = JsonDocument.Parse(model.InputSchemaJson);
-        return json.RootElement.ValueKind == JsonValueKind.Array
-            ? [.. json.RootElement.EnumerateArray().Select(c => c.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "")]
-            : [];
-    }
+    private static List<string> InputColumns(ModelRow model) => [.. (ModelJson.ReadInputSchema(model.InputSchemaJson) ?? []).Select(c => c.Name)];
 }

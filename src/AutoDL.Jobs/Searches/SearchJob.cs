@@ -167,24 +167,20 @@ public sealed class SearchJob(
         string? note = null;
         if (complete.Count == 0)
         {
-            // Trials cut short (by the budget or the pruner) that reported values: the best of them is better than nothing.
-            var cut = trials.Where(t => t.State == TrialState.Pruned && t.BestIntermediate(direction) is not null).ToList();
-            if (cut.Count == 0)
+            if (BestCut(trials, direction) is not { } cut)
             {
                 await FailAsync(searchId, NothingFinished(trials, stored.Spec.Budget, workload));
                 return;
             }
 
-            best = direction == Direction.Maximize
-                ? cut.MaxBy(t => t.BestIntermediate(direction)!.Value)!
-                : cut.MinBy(t => t.BestIntermediate(direction)!.Value)!;
+            best = cut;
             var reported = best.BestIntermediate(direction)!;
             validation = reported.Value;
             note = workload is ImageWorkload
                 ? $"No trial finished inside the time budget; the model is the best cut trial's (trial {best.Number}, {reported.Value:0.####} at its epoch {reported.Step + 1}), "
                   + $"refitted for its {reported.Step + 1} epoch(s). Give the search more time for complete trials."
                 : $"No trial finished inside the time budget; the model is the best cut trial's (trial {best.Number}, {reported.Value:0.####} at its step {reported.Step + 1}), "
-                  + "refitted on the training rows. Give the search more time for complete trials.";
+                  + "refitted as a complete trial's would be. Give the search more time for complete trials.";
             logger.LogInformation("Search {SearchId}: no trial completed; refitting cut trial {Trial}", searchId, best.Number);
         }
         else
@@ -233,6 +229,17 @@ public sealed class SearchJob(
                 .SetProperty(x => x.FinishedAt, now)
                 .SetProperty(x => x.Error, note), cancellationToken));
         changes.Publish(new Change(ChangeKind.Search, searchId));
+    }
+
+    /// <summary>
+    /// Of the trials cut short (by the budget or the pruner) that reported values, the one with the best reported value:
+    /// when no trial completed, better than nothing; null when none reported anything.
+    /// </summary>
+    public static Trial? BestCut(IReadOnlyList<Trial> trials, Direction direction)
+    {
+        var cut = trials.Where(t => t.State == TrialState.Pruned && t.BestIntermediate(direction) is not null).ToList();
+        return cut.Count == 0 ? null
+            : direction == Direction.Maximize ? cut.MaxBy(t => t.BestIntermediate(direction)!.Value) : cut.MinBy(t => t.BestIntermediate(direction)!.Value);
     }
 
     /// <summary>Why a search whose trials reported nothing has no model, and what to do about it.</summary>

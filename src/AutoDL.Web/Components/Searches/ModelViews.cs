@@ -28,6 +28,9 @@ public static class ModelViews
     /// <summary>Whether the model is a search's ensemble of trials (stored with a trial number no trial has).</summary>
     public static bool IsEnsemble(this ModelDetails model) => model.TrialNumber == Jobs.Searches.SearchEnsembler.TrialNumber;
 
+    /// <summary>Whether the model classifies images (a neural model of an image search), which takes an image, not a row of columns.</summary>
+    public static bool IsImageModel(this ModelDetails model) => model.Task == Jobs.Searches.SearchNames.ImageTask || model.Network is not null;
+
     /// <summary>The ensemble's members: trial, learner and weight (picks); empty for a single model.</summary>
     public static IReadOnlyList<(int Trial, string Learner, int Weight)> EnsembleMembers(this ModelDetails model) =>
         model.IsEnsemble() && model.Params.ValueKind == JsonValueKind.Object && model.Params.TryGetProperty("members", out var members)
